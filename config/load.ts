@@ -1,0 +1,412 @@
+/**
+ * The one config loader: raw stack config (as `pulumi up` or the offline synth sees it) in,
+ * a typed {@link StackConfig} out — or a {@link ConfigError} listing every problem, raised
+ * before any resource is declared. No Pulumi SDK, no cloud calls.
+ */
+import { z } from "zod";
+import { contains, containsIp, type Cidr, overlaps, parseCidr } from "./cidr";
+import { ConfigError, type ConfigIssue } from "./errors";
+import { Naming, NameTooLongError, regionCode } from "./naming";
+import { KINDS, type Kind, NAMESPACE, type Platform, PLATFORMS, type StackConfig, TOP_LEVEL_KEYS, type TopLevelKey } from "./schema";
+
+export interface LoadOptions {
+  /** Stack name, for messages. */
+  readonly stack: string;
+}
+
+export interface LoadedStack {
+  readonly stack: string;
+  readonly config: StackConfig;
+  /** Advice that does not block a deployment (printed by the program and the synth). */
+  readonly warnings: readonly string[];
+  /** Names for Azure stacks; undefined on k3s. */
+  readonly naming?: Naming;
+}
+
+/** Marker a `secure:` value becomes when it cannot be decrypted (offline synth). */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+const keyOf = (k: string) => `${NAMESPACE}:${k}`;
+const KEY_NAMES = Object.keys(TOP_LEVEL_KEYS) as TopLevelKey[];
+
+/**
+ * Loads and validates one stack's config. `raw` maps fully-qualified keys (`k8tre:kind`) to
+ * values: parsed YAML from a stack file, or the strings the Pulumi runtime hands the program
+ * (objects JSON-encoded).
+ */
+export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: LoadOptions): LoadedStack {
+  const issues: ConfigIssue[] = [];
+  const values = new Map<TopLevelKey, unknown>();
+
+  for (const [fullKey, value] of Object.entries(raw)) {
+    const sep = fullKey.indexOf(":");
+    const ns = sep < 0 ? "" : fullKey.slice(0, sep);
+    const key = sep < 0 ? fullKey : fullKey.slice(sep + 1);
+    if (ns !== NAMESPACE) continue; // provider settings (azure-native:…, kubernetes:…) are not ours
+    // Pulumi.yaml declares optional keys with default "" (project defaults reach every stack): unset.
+    if (value === "" || value === null) continue;
+    if (!(key in TOP_LEVEL_KEYS)) {
+      const hint = closest(key, KEY_NAMES);
+      issues.push({ key: fullKey, value, expected: `a known key (${hint ? `did you mean ${keyOf(hint)}? ` : ""}see docs/config.md)` });
+      continue;
+    }
+    values.set(key as TopLevelKey, value);
+  }
+
+  const kind = parseScalar<Kind>("kind", values.get("kind"), issues);
+  const platform = parseScalar<Platform>("platform", values.get("platform"), issues) ?? "azure";
+
+  const parsed: Record<string, unknown> = {};
+  for (const key of KEY_NAMES) {
+    const spec = TOP_LEVEL_KEYS[key] as (typeof TOP_LEVEL_KEYS)[TopLevelKey];
+    const present = values.has(key);
+    const applies = kind !== undefined && (spec.kinds as readonly string[]).includes(kind) && (spec.platforms as readonly string[]).includes(platform);
+    if (present && kind !== undefined && !applies) {
+      issues.push({
+        key: keyOf(key),
+        value: values.get(key),
+        expected: `no value: this key is not used by a ${kind} stack on ${platform} (used by ${describeUse(spec.kinds, spec.platforms)})`,
+      });
+      continue;
+    }
+    if (!applies) continue;
+    const required = ((spec as { requiredFor?: readonly Kind[] }).requiredFor ?? []).includes(kind!);
+    if (!present && required) {
+      issues.push({ key: keyOf(key), value: undefined, expected: `a value: required for a ${kind} stack — ${spec.description}` });
+      continue;
+    }
+    const result = (spec.schema as z.ZodType).safeParse(coerce(values.get(key)), { reportInput: true });
+    if (!present && !result.success) continue; // optional key without a default
+    if (result.success) {
+      parsed[key] = result.data;
+    } else {
+      issues.push(...result.error.issues.map((i) => toIssue(key, i)));
+    }
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues, opts.stack);
+
+  const config = parsed as StackConfig;
+  const warnings: string[] = [];
+  let naming: Naming | undefined;
+  semanticChecks(config, issues, warnings);
+  if (config.platform === "azure" && issues.length === 0) {
+    naming = checkNames(config, issues);
+  }
+  if (issues.length > 0) throw new ConfigError(issues, opts.stack);
+  return { stack: opts.stack, config, warnings, naming };
+}
+
+function parseScalar<T>(key: TopLevelKey, value: unknown, issues: ConfigIssue[]): T | undefined {
+  if (value === undefined) return undefined;
+  const r = (TOP_LEVEL_KEYS[key].schema as z.ZodType).safeParse(value, { reportInput: true });
+  if (!r.success) {
+    issues.push(...r.error.issues.map((i) => toIssue(key, i)));
+    return undefined;
+  }
+  return r.data as T;
+}
+
+/** The Pulumi runtime hands every value over as a string; objects arrive JSON-encoded. */
+function coerce(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const t = value.trim();
+  if (t === "true") return true;
+  if (t === "false") return false;
+  if ((t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]"))) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+function toIssue(key: string, issue: z.core.$ZodIssue): ConfigIssue {
+  const path = [key, ...issue.path.map(String)].join(".");
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeysAt(key, issue.path);
+      return {
+        key: `${keyOf(path)}.${issue.keys.join(",")}`,
+        value: issue.keys.length === 1 && input && typeof input === "object" ? (input as Record<string, unknown>)[issue.keys[0]] : issue.keys,
+        expected: `no such key${issue.keys.length > 1 ? "s" : ""} here${suggest(issue.keys, known)}`,
+      };
+    }
+    case "invalid_value":
+      return { key: keyOf(path), value: input, expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` };
+    case "invalid_union":
+      return { key: keyOf(path), value: input, expected: issue.message };
+    case "invalid_type":
+      if (input === undefined) return { key: keyOf(path), value: undefined, expected: `a value (required): ${cleanMessage(issue.message, issue.expected)}` };
+      return { key: keyOf(path), value: input, expected: cleanMessage(issue.message, issue.expected) };
+    default:
+      return { key: keyOf(path), value: input, expected: issue.message };
+  }
+}
+
+function cleanMessage(message: string, expected: string): string {
+  return message.startsWith("Invalid input") ? `a value of type ${expected}` : message;
+}
+
+function knownKeysAt(topKey: string, path: PropertyKey[]): string[] {
+  let schema: unknown = TOP_LEVEL_KEYS[topKey as TopLevelKey]?.schema;
+  for (const seg of path) schema = unwrap(schema)?.shape?.[seg as string] ?? unwrap(schema)?.element ?? unwrap(schema)?.valueType;
+  return Object.keys(unwrap(schema)?.shape ?? {});
+}
+
+function unwrap(schema: any): any {
+  let s = schema;
+  for (let i = 0; i < 5 && s; i++) {
+    if (s.shape || s.element || s.valueType) return s;
+    s = s.def?.innerType ?? s.def?.in ?? s._zod?.def?.innerType;
+  }
+  return s;
+}
+
+function suggest(keys: string[], known: string[]): string {
+  const hints = keys.map((k) => closest(k, known)).filter(Boolean);
+  if (hints.length) return ` (did you mean ${hints.join(", ")}?)`;
+  return known.length ? ` (allowed: ${known.join(", ")})` : "";
+}
+
+function describeUse(kinds: readonly string[], platforms: readonly string[]): string {
+  const k = kinds.length === KINDS.length ? "every kind" : `${kinds.join("/")} stacks`;
+  const p = platforms.length === PLATFORMS.length ? "" : ` on ${platforms.join("/")}`;
+  return `${k}${p}`;
+}
+
+/** Nearest known name by edit distance, for typo hints. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Semantic checks: relations between fields that a schema cannot express.
+
+interface Range {
+  readonly key: string;
+  readonly cidr: Cidr;
+}
+
+function cidrOf(key: string, text: string): Range {
+  return { key, cidr: parseCidr(text) as Cidr };
+}
+
+/** Reports every pair of overlapping ranges. */
+export function overlapIssues(ranges: readonly Range[], stack?: string): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (let i = 0; i < ranges.length; i++) {
+    for (let j = i + 1; j < ranges.length; j++) {
+      if (overlaps(ranges[i].cidr, ranges[j].cidr)) {
+        out.push({
+          key: ranges[j].key,
+          value: ranges[j].cidr.text,
+          expected: `a range that does not overlap ${ranges[i].key} (${ranges[i].cidr.text})`,
+          ...(stack ? { stack } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
+  if (c.platform === "azure" && c.location && !regionCode(c.location, c.regionCode)) {
+    issues.push({ key: keyOf("location"), value: c.location, expected: "a known Azure region, or set k8tre:regionCode to its abbreviation" });
+  }
+  if (c.kind !== "network" && c.platform === "azure" && !c.stackRefs.network) {
+    issues.push({ key: keyOf("stackRefs.network"), value: undefined, expected: "the network stack this cluster reads its subnets and private DNS zones from (e.g. network)" });
+  }
+  if (c.kind === "environment" && c.registration?.enabled && !c.stackRefs.management) {
+    issues.push({ key: keyOf("stackRefs.management"), value: undefined, expected: "the management stack to register with (e.g. mgmt), or set k8tre:registration.enabled false" });
+  }
+  if (c.network) networkChecks(c, issues);
+  if (c.gateway) gatewayChecks(c, issues, warnings);
+  if (c.cluster) clusterChecks(c, issues, warnings);
+  if (c.k3s) {
+    issues.push(...overlapIssues([cidrOf(keyOf("k3s.podCidr"), c.k3s.podCidr), cidrOf(keyOf("k3s.serviceCidr"), c.k3s.serviceCidr)]));
+    if (c.agnostics?.enabled && !c.agnostics.metallbAddressPool) {
+      issues.push({ key: keyOf("agnostics.metallbAddressPool"), value: undefined, expected: "a MetalLB address range for LoadBalancer services on k3s (e.g. 192.168.1.240-192.168.1.250)" });
+    }
+    if (c.agnostics?.storage.backend === "nfs" && (!c.agnostics.storage.nfsServer || !c.agnostics.storage.nfsPath)) {
+      issues.push({ key: keyOf("agnostics.storage.nfsServer"), value: c.agnostics.storage.nfsServer, expected: "an NFS server and k8tre:agnostics.storage.nfsPath when backend is nfs" });
+    }
+  }
+  if (c.agnostics) agnosticsChecks(c, issues);
+}
+
+function networkChecks(c: StackConfig, issues: ConfigIssue[]): void {
+  const n = c.network!;
+  if (n.mode === "create") {
+    const hub = cidrOf(keyOf("network.hub.addressSpace"), n.hub.addressSpace);
+    const gw = cidrOf(keyOf("network.hub.gatewaySubnet"), n.hub.gatewaySubnet);
+    if (!contains(hub.cidr, gw.cidr)) issues.push({ key: gw.key, value: gw.cidr.text, expected: `a subnet inside ${hub.key} (${hub.cidr.text})` });
+    gatewaySubnetSize(gw, issues);
+    if (n.hub.firewallPrivateIp && !containsIp(hub.cidr, n.hub.firewallPrivateIp)) {
+      issues.push({ key: keyOf("network.hub.firewallPrivateIp"), value: n.hub.firewallPrivateIp, expected: `an address inside the hub (${hub.cidr.text})` });
+    }
+    const vnets: Range[] = [hub];
+    for (const [env, s] of Object.entries(n.spokes)) {
+      const base = `network.spokes.${env}`;
+      const vnet = cidrOf(keyOf(`${base}.addressSpace`), s.addressSpace);
+      vnets.push(vnet);
+      const subnets = (["nodeSubnet", "ingressSubnet", "endpointSubnet"] as const).map((f) => cidrOf(keyOf(`${base}.${f}`), s[f]));
+      for (const sn of subnets) {
+        if (!contains(vnet.cidr, sn.cidr)) issues.push({ key: sn.key, value: sn.cidr.text, expected: `a subnet inside ${vnet.key} (${vnet.cidr.text})` });
+      }
+      issues.push(...overlapIssues(subnets));
+      if (subnets[0].cidr.prefix > 24) issues.push({ key: subnets[0].key, value: subnets[0].cidr.text, expected: "a node subnet of /24 or larger (nodes need room to scale and surge)" });
+    }
+    issues.push(...overlapIssues(vnets));
+  } else {
+    const gw = cidrOf(keyOf("network.hub.gatewaySubnetCidr"), n.hub.gatewaySubnetCidr);
+    gatewaySubnetSize(gw, issues);
+  }
+}
+
+function gatewaySubnetSize(gw: Range, issues: ConfigIssue[]): void {
+  if (gw.cidr.prefix > 26) {
+    issues.push({ key: gw.key, value: gw.cidr.text, expected: "an Application Gateway v2 subnet of /26 or larger (Microsoft recommends /24 for autoscaling)" });
+  }
+}
+
+function gatewayChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
+  const g = c.gateway!;
+  if (!g.enabled) return;
+  if (g.minCapacity > g.maxCapacity) {
+    issues.push({ key: keyOf("gateway.minCapacity"), value: g.minCapacity, expected: `at most k8tre:gateway.maxCapacity (${g.maxCapacity})` });
+  }
+  if (c.protected && g.minCapacity < 2) {
+    issues.push({ key: keyOf("gateway.minCapacity"), value: g.minCapacity, expected: "at least 2 on a protected (production) stack, so one instance can fail" });
+  }
+  if (g.wafMode !== "Prevention") warnings.push(`k8tre:gateway.wafMode is ${g.wafMode}: the WAF only logs attacks; use Prevention in production`);
+  const seen = new Map<string, number>();
+  g.listeners.forEach((l, i) => {
+    const key = keyOf(`gateway.listeners.${i}.environment`);
+    if (seen.has(l.environment)) issues.push({ key, value: l.environment, expected: `a unique environment (also listed at index ${seen.get(l.environment)})` });
+    seen.set(l.environment, i);
+    if (c.network && !(l.environment in c.network.spokes)) {
+      issues.push({ key, value: l.environment, expected: `an environment with a spoke in k8tre:network.spokes (${Object.keys(c.network.spokes).join(", ")})` });
+    }
+  });
+  const apexes = g.listeners.filter((l) => l.apex);
+  if (apexes.length > 1) issues.push({ key: keyOf("gateway.listeners"), value: apexes.map((a) => a.environment), expected: "at most one listener with apex: true" });
+}
+
+function clusterChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
+  const k = c.cluster!;
+  const pod = cidrOf(keyOf("cluster.podCidr"), k.podCidr);
+  const svc = cidrOf(keyOf("cluster.serviceCidr"), k.serviceCidr);
+  issues.push(...overlapIssues([pod, svc]));
+  if (!containsIp(svc.cidr, k.dnsServiceIp)) {
+    issues.push({ key: keyOf("cluster.dnsServiceIp"), value: k.dnsServiceIp, expected: `an address inside k8tre:cluster.serviceCidr (${k.serviceCidr})` });
+  } else if ([svc.cidr.first, svc.cidr.first + 1n, svc.cidr.last].includes(ipValue(k.dnsServiceIp))) {
+    issues.push({ key: keyOf("cluster.dnsServiceIp"), value: k.dnsServiceIp, expected: "neither the first, second nor last address of the service CIDR (AKS reserves them)" });
+  }
+  const pools = [{ key: "cluster.systemPool", ...k.systemPool }, ...k.userPools.map((p, i) => ({ key: `cluster.userPools.${i}`, ...p }))];
+  for (const p of pools) {
+    if (p.minCount > p.maxCount) issues.push({ key: keyOf(`${p.key}.minCount`), value: p.minCount, expected: `at most ${keyOf(`${p.key}.maxCount`)} (${p.maxCount})` });
+  }
+  const names = new Set<string>();
+  k.userPools.forEach((p, i) => {
+    if (p.name === "system" || names.has(p.name)) issues.push({ key: keyOf(`cluster.userPools.${i}.name`), value: p.name, expected: "a unique pool name other than system" });
+    names.add(p.name);
+  });
+  const vcpu = /^Standard_[A-Z]+(\d+)/i.exec(k.systemPool.vmSize);
+  if (vcpu && Number(vcpu[1]) < 4) {
+    warnings.push(`k8tre:cluster.systemPool.vmSize ${k.systemPool.vmSize} has fewer than 4 vCPUs; AKS recommends at least 4 for system pools`);
+  }
+  if (k.systemPool.minCount < 2) warnings.push("k8tre:cluster.systemPool.minCount is below 2: a single system node is not highly available");
+  if (k.kubeProxy === "enabled") {
+    warnings.push("k8tre:cluster.kubeProxy is enabled: kube-proxy and Cilium's kube-proxy replacement both program services; see docs/adr/0003-kube-proxy.md");
+  }
+}
+
+function agnosticsChecks(c: StackConfig, issues: ConfigIssue[]): void {
+  const a = c.agnostics!;
+  const cert = a.certificates;
+  if ((cert.issuer === "letsencrypt" || cert.issuer === "acme") && !cert.email) {
+    issues.push({ key: keyOf("agnostics.certificates.email"), value: undefined, expected: `a contact e-mail address for the ${cert.issuer} ACME account` });
+  }
+  if (cert.issuer === "acme" && !cert.acmeServer) {
+    issues.push({ key: keyOf("agnostics.certificates.acmeServer"), value: undefined, expected: "the institutional ACME directory URL when issuer is acme" });
+  }
+  if (cert.issuer === "ca" && !cert.caSecretName) {
+    issues.push({ key: keyOf("agnostics.certificates.caSecretName"), value: undefined, expected: "the Secret holding the institutional CA when issuer is ca" });
+  }
+  if (cert.issuer === "letsencrypt" && c.platform === "azure" && !c.dns?.publicZoneId) {
+    issues.push({ key: keyOf("dns.publicZoneId"), value: undefined, expected: "the public Azure DNS zone for Let's Encrypt DNS-01 challenges" });
+  }
+  if (cert.issuer === "letsencrypt" && c.platform !== "azure") {
+    issues.push({ key: keyOf("agnostics.certificates.issuer"), value: cert.issuer, expected: "selfsigned, acme or ca on k3s (Let's Encrypt DNS-01 here uses Azure DNS)" });
+  }
+  if (a.secretStore === "azure-keyvault" && c.platform !== "azure") {
+    issues.push({ key: keyOf("agnostics.secretStore"), value: a.secretStore, expected: '"kubernetes" on k3s (there is no Azure Key Vault)' });
+  }
+  if (c.platform === "azure" && (a.metallbAddressPool || a.kareDnsIp)) {
+    issues.push({ key: keyOf("agnostics.metallbAddressPool"), value: a.metallbAddressPool ?? a.kareDnsIp, expected: "no value on Azure (MetalLB and kare-dns are k3s only)" });
+  }
+}
+
+function ipValue(ip: string): bigint {
+  return ip.split(".").reduce((acc, o) => (acc << 8n) + BigInt(o), 0n);
+}
+
+function checkNames(c: StackConfig, issues: ConfigIssue[]): Naming | undefined {
+  let naming: Naming;
+  try {
+    naming = new Naming({
+      prefix: c.prefix,
+      environment: c.environment,
+      location: c.location!,
+      regionCode: c.regionCode,
+      suffixSeed: c.azure!.subscriptionId,
+      nameSuffix: c.nameSuffix,
+    });
+  } catch (e) {
+    issues.push({ key: keyOf("location"), value: c.location, expected: (e as Error).message });
+    return undefined;
+  }
+  const probes: Array<() => string> = [() => naming.aksCluster(), () => naming.resourceGroup("network"), () => naming.resourceGroup("aks-nodes")];
+  if (c.kind === "environment" || c.kind === "management") {
+    probes.push(() => naming.keyVault(), () => naming.aksDnsPrefix());
+  }
+  if (c.kind === "environment") probes.push(() => naming.storageAccount("ws"), () => naming.storageAccount("core"));
+  if (c.kind === "network") probes.push(() => naming.keyVault("cert"), () => naming.dnsLabel("appgw"));
+  for (const probe of probes) {
+    try {
+      probe();
+    } catch (e) {
+      if (!(e instanceof NameTooLongError)) throw e;
+      issues.push({
+        key: `${keyOf("prefix")} + ${keyOf("environment")}`,
+        value: e.value,
+        expected: `a ${e.kind} name of ${e.rule.describe} (this one is ${e.value.length}); shorten k8tre:prefix or k8tre:environment`,
+      });
+    }
+  }
+  return issues.length ? undefined : naming;
+}

@@ -1,0 +1,59 @@
+/** `k8tre:cluster` — an AKS cluster (management and environment stacks on Azure). */
+import { z } from "zod";
+import { bool, cidr, guid, int, ipv4, nonEmpty, zones } from "./fields";
+
+const kubernetesVersion = z
+  .string({ error: 'a Kubernetes version as a quoted string such as "1.33" (unquoted YAML numbers lose trailing zeros)' })
+  .regex(/^1\.(2[89]|3\d)(\.\d{1,2})?$/, 'a supported AKS Kubernetes version such as "1.33" or "1.33.2" (1.28 or newer)');
+
+const osSku = z.enum(["AzureLinux", "Ubuntu"]).default("AzureLinux");
+
+const systemPool = z.strictObject({
+  vmSize: nonEmpty("a VM size such as Standard_D4ds_v5"),
+  minCount: int("the minimum node count", 1, 100).default(2),
+  maxCount: int("the maximum node count", 1, 1000).default(5),
+  zones: zones.default(["1", "2", "3"]),
+  osDiskSizeGb: int("the OS disk size in GB", 30, 2048).default(128),
+  osSku,
+  maxPods: int("the maximum pods per node", 10, 250).default(110),
+  hostEncryption: bool("encryption at host").default(true),
+});
+
+const userPool = systemPool.extend({
+  name: z.string().regex(/^[a-z][a-z0-9]{0,11}$/, "an agent pool name of 1-12 lower-case letters or digits starting with a letter"),
+  minCount: int("the minimum node count", 0, 1000).default(1),
+  labels: z.record(z.string(), z.string()).default({}),
+  taints: z.array(z.string().regex(/^[^=:]+(=[^:]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/, "a taint such as key=value:NoSchedule")).default([]),
+});
+
+export const cluster = z.strictObject({
+  kubernetesVersion,
+  skuTier: z.enum(["Standard", "Premium"]).default("Standard"),
+  podCidr: cidr("the Cilium pod CIDR"),
+  serviceCidr: cidr("the Kubernetes service CIDR"),
+  dnsServiceIp: ipv4("the cluster DNS service IP (inside serviceCidr)"),
+  outboundType: z.enum(["userDefinedRouting", "loadBalancer"], {
+    error: 'outboundType "userDefinedRouting" (egress through the hub firewall) or "loadBalancer"',
+  }),
+  kubeProxy: z.enum(["disabled", "enabled"]).default("disabled")
+    .describe("disabled: Cilium's kube-proxy replacement owns services (needs the AKS KubeProxyConfigurationPreview feature). enabled: keep kube-proxy."),
+  adminGroupObjectIds: z.array(guid("an Entra ID group object ID")).min(1, "at least one Entra ID admin group object ID"),
+  kubeloginMode: z.enum(["azurecli", "workloadidentity", "spn", "msi"]).default("azurecli")
+    .describe("How the Kubernetes provider's kubelogin exec plugin authenticates (non-interactive)."),
+  systemPool,
+  userPools: z.array(userPool).default([]),
+  autoUpgradeChannel: z.enum(["patch", "stable", "rapid", "node-image", "none"]).default("patch"),
+  nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged", "None"]).default("NodeImage"),
+  logAnalyticsWorkspaceId: z.string().optional().describe("Existing Log Analytics workspace ID; default: one is created per cluster."),
+  logRetentionDays: int("the log retention in days", 30, 730).default(90),
+  defender: bool("Microsoft Defender for Containers").default(true),
+  monitorMetrics: bool("Azure Monitor managed Prometheus metrics").default(true),
+  cilium: z
+    .strictObject({
+      hubbleUi: bool("the Hubble UI").default(true),
+      operatorReplicas: int("Cilium operator replicas", 1, 3).default(2),
+    })
+    .default({ hubbleUi: true, operatorReplicas: 2 }),
+});
+
+export type ClusterConfig = z.infer<typeof cluster>;

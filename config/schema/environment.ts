@@ -1,0 +1,26 @@
+/** Per-environment Azure resources: `k8tre:storage`, `k8tre:keyVault`, `k8tre:dns`. */
+import { z } from "zod";
+import { armId, bool, int } from "./fields";
+
+export const storage = z.strictObject({
+  replication: z.enum(["LRS", "ZRS", "GRS", "GZRS"]).default("ZRS"),
+  softDeleteDays: int("the blob and container soft-delete retention in days", 1, 365).default(14),
+  versioning: bool("blob versioning").default(true),
+  fileShareProtocol: z.enum(["NFS", "SMB"]).default("NFS").describe("Protocol of the rwx-default Azure Files class."),
+});
+
+export const keyVault = z.strictObject({
+  sku: z.enum(["standard", "premium"]).default("standard"),
+  softDeleteRetentionDays: int("the soft-delete retention in days", 7, 90).default(90),
+});
+
+export const dns = z.strictObject({
+  apex: bool("whether this environment uses the apex domain").default(false)
+    .describe("Production: the environment zone is <domain> instead of <environment>.<domain>."),
+  publicZoneId: armId("the public Azure DNS zone ID for Let's Encrypt DNS-01", "Microsoft.Network").optional()
+    .describe("Public DNS zone (ideally a per-environment child zone) cert-manager may write ACME TXT records to."),
+});
+
+export type StorageConfig = z.infer<typeof storage>;
+export type KeyVaultConfig = z.infer<typeof keyVault>;
+export type DnsConfig = z.infer<typeof dns>;

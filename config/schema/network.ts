@@ -1,0 +1,90 @@
+/** `k8tre:network` and `k8tre:gateway` — the network services stack (issue: network stack). */
+import { z } from "zod";
+import { armId, bool, cidr, envName, guid, int, ipv4, resourceGroupId, zones } from "./fields";
+
+const createdSpoke = z
+  .strictObject({
+    subscriptionId: guid("the subscription that holds this spoke").optional().describe("Subscription for this spoke (default: k8tre:azure.subscriptionId)."),
+    addressSpace: cidr("the spoke VNet address space"),
+    nodeSubnet: cidr("the cluster node subnet"),
+    ingressSubnet: cidr("the subnet for internal load balancers (the internal Cilium gateway)"),
+    endpointSubnet: cidr("the private endpoint subnet"),
+  })
+  .describe("A spoke VNet created for one cluster stack, keyed by its k8tre:environment.");
+
+const existingSpoke = z
+  .strictObject({
+    vnetId: armId("the spoke VNet ID", "Microsoft.Network"),
+    nodeSubnetId: armId("the cluster node subnet ID", "Microsoft.Network"),
+    ingressSubnetId: armId("the internal load balancer subnet ID", "Microsoft.Network"),
+    endpointSubnetId: armId("the private endpoint subnet ID", "Microsoft.Network"),
+  })
+  .describe("An existing landing-zone spoke, referenced by resource ID.");
+
+const privateZoneIds = z
+  .strictObject({
+    aks: armId("the privatelink.<region>.azmk8s.io zone ID", "Microsoft.Network"),
+    blob: armId("the privatelink.blob.core.windows.net zone ID", "Microsoft.Network"),
+    file: armId("the privatelink.file.core.windows.net zone ID", "Microsoft.Network"),
+    queue: armId("the privatelink.queue.core.windows.net zone ID", "Microsoft.Network"),
+    table: armId("the privatelink.table.core.windows.net zone ID", "Microsoft.Network"),
+    dfs: armId("the privatelink.dfs.core.windows.net zone ID", "Microsoft.Network"),
+    vault: armId("the privatelink.vaultcore.azure.net zone ID", "Microsoft.Network"),
+  })
+  .describe("Existing private-link DNS zones (existing mode).");
+
+export const networkCreate = z.strictObject({
+  mode: z.literal("create"),
+  hub: z.strictObject({
+    addressSpace: cidr("the hub VNet address space"),
+    gatewaySubnet: cidr("the Application Gateway subnet"),
+    firewallPrivateIp: ipv4("the hub firewall's private IP").optional().describe("When set, every spoke subnet routes 0.0.0.0/0 to this IP (required for outboundType userDefinedRouting)."),
+  }),
+  spokes: z.record(envName, createdSpoke),
+  dnsLinkVnetIds: z.array(armId("a VNet ID to link to every private DNS zone", "Microsoft.Network")).default([])
+    .describe("Extra VNets (e.g. the self-hosted CI runner's) linked to every private zone, registration off."),
+});
+
+export const networkExisting = z.strictObject({
+  mode: z.literal("existing"),
+  hub: z.strictObject({
+    vnetId: armId("the hub VNet ID", "Microsoft.Network"),
+    gatewaySubnetId: armId("the Application Gateway subnet ID", "Microsoft.Network"),
+    gatewaySubnetCidr: cidr("the Application Gateway subnet's address range (checked for size)"),
+  }),
+  spokes: z.record(envName, existingSpoke),
+  dnsResourceGroupId: resourceGroupId("the resource group holding private DNS zones"),
+  privateDnsZoneIds: privateZoneIds,
+  linkZonesToSpokes: bool("whether to link the private-link zones to every spoke").default(false)
+    .describe("Create zone links to each spoke (off when the landing zone resolves through the hub)."),
+  dnsLinkVnetIds: z.array(armId("a VNet ID to link to every private DNS zone", "Microsoft.Network")).default([]),
+});
+
+export const network = z.discriminatedUnion("mode", [networkCreate, networkExisting], {
+  error: 'an object with mode "create" (new hub and spokes) or "existing" (landing zone by resource ID)',
+});
+
+export const gatewayListener = z.strictObject({
+  environment: envName.describe("The environment whose internal gateway this listener fronts."),
+  certificateSecretName: z
+    .string({ error: "the name of the Key Vault certificate/secret holding this environment's TLS certificate (PFX)" })
+    .regex(/^[0-9a-zA-Z-]{1,127}$/, "a Key Vault secret name: 1-127 letters, digits or hyphens"),
+  apex: bool("whether this environment serves the apex domain").default(false)
+    .describe("Serve <domain> and *.<domain> (production) instead of <env>.<domain>."),
+});
+
+export const gateway = z.strictObject({
+  enabled: bool("whether to deploy the public Application Gateway").default(true),
+  minCapacity: int("the autoscale minimum instance count", 0, 125).default(2),
+  maxCapacity: int("the autoscale maximum instance count", 2, 125).default(10),
+  zones: zones.default(["1", "2", "3"]),
+  wafMode: z.enum(["Prevention", "Detection"]).default("Prevention"),
+  allowedSourceCidrs: z.array(cidr("a source range allowed to reach the gateway")).default([])
+    .describe("Optional IP allow-list; empty means the internet (restricted by WAF only)."),
+  certificateVaultId: armId("an existing certificate Key Vault ID", "Microsoft.KeyVault").optional()
+    .describe("Use this vault for gateway certificates instead of creating one."),
+  listeners: z.array(gatewayListener).min(1, "at least one environment listener"),
+});
+
+export type NetworkConfig = z.infer<typeof network>;
+export type GatewayConfig = z.infer<typeof gateway>;

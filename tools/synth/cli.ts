@@ -1,0 +1,110 @@
+/**
+ * `npm run synth [-- <stack>...] [--out DIR] [--preview]`: evaluates stacks offline under the
+ * Pulumi runtime mocks, in dependency order, and writes `<out>/<stack>.json` (the plan) and
+ * `<out>/<stack>.md` (a Mermaid diagram of the component tree). Exit code 1 on any config error
+ * or program failure, 2 on bad arguments.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { formatIssue } from "../../config/errors";
+import { loadProject, readProject } from "../../config/project";
+import { orderStacks } from "./order";
+import { planDocument, renderMarkdown, renderSummary } from "./report";
+
+export interface CliIO {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+interface Args {
+  stacks: string[];
+  outDir: string;
+  preview: boolean;
+  projectDir: string;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const args: Args = { stacks: [], outDir: "out/synth", preview: false, projectDir: process.cwd() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--out") args.outDir = argv[++i] ?? "";
+    else if (a === "--project") args.projectDir = argv[++i] ?? "";
+    else if (a === "--preview") args.preview = true;
+    else if (a === "--help" || a === "-h") return "usage: npm run synth [-- <stack>...] [--out DIR] [--preview] [--project DIR]";
+    else if (a.startsWith("-")) return `unknown option ${a}`;
+    else args.stacks.push(a);
+  }
+  if (!args.outDir) return "--out needs a directory";
+  return args;
+}
+
+export async function main(argv: string[], io: CliIO = { out: console.log, err: console.error }): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (typeof parsed === "string") {
+    io.err(parsed);
+    return parsed.startsWith("usage") ? 0 : 2;
+  }
+  const started = Date.now();
+  const files = readProject(parsed.projectDir);
+  const known = new Set(files.stacks.map((s) => s.stack));
+  const missing = parsed.stacks.filter((s) => !known.has(s));
+  if (missing.length) {
+    io.err(`unknown stack${missing.length > 1 ? "s" : ""}: ${missing.join(", ")} (have: ${[...known].join(", ")})`);
+    return 2;
+  }
+  const { loaded, errors } = loadProject(files);
+  if (errors.length) {
+    for (const e of errors) io.err(e.message);
+    return 1;
+  }
+  const order = orderStacks(loaded, parsed.stacks);
+  if (typeof order === "string") {
+    io.err(order);
+    return 1;
+  }
+  // The SDK loads only now: config errors above are reported without paying for it.
+  const { synthStack } = await import("./engine");
+  const { buildStack } = await import("../../stacks");
+  fs.mkdirSync(parsed.outDir, { recursive: true });
+  const outputs: Record<string, Record<string, unknown>> = {};
+  let failed = false;
+  for (const { stack, selected } of order) {
+    const file = files.stacks.find((s) => s.stack === stack)!;
+    try {
+      const result = await synthStack(() => buildStack(loaded.get(stack)!), {
+        project: files.project,
+        stack,
+        config: file.raw,
+        secretKeys: file.secretKeys,
+        preview: parsed.preview,
+        stackOutputs: outputs,
+      });
+      outputs[stack] = result.rawOutputs;
+      const warnings = [...loaded.get(stack)!.warnings, ...result.warnings];
+      const shown = { ...result, warnings };
+      if (!selected) continue;
+      io.out(renderSummary(shown));
+      fs.writeFileSync(path.join(parsed.outDir, `${stack}.json`), JSON.stringify(planDocument(shown), null, 2) + "\n");
+      fs.writeFileSync(path.join(parsed.outDir, `${stack}.md`), renderMarkdown(shown) + "\n");
+      io.out(`  Wrote ${path.join(parsed.outDir, `${stack}.json`)} and ${stack}.md\n`);
+    } catch (e) {
+      failed = true;
+      io.err(`stack ${stack} failed: ${(e as Error).stack ?? e}`);
+      if (!selected) break;
+    }
+  }
+  io.out(`Synthesized ${order.filter((o) => o.selected).length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s${parsed.preview ? " (preview mode)" : ""}.`);
+  return failed ? 1 : 0;
+}
+
+export { formatIssue };
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,177 @@
+/**
+ * The offline engine: runs a stack's program under Pulumi's runtime mocks and records every
+ * registration as the engine would see it (type, name, parent, provider, dependencies,
+ * protect, retainOnDelete, inputs). Provider calls and resource outputs are answered by
+ * `fakes.ts`; stack references are answered from earlier stacks' outputs.
+ *
+ * Each stack runs in its own Pulumi runtime store (AsyncLocalStorage), so several stacks can be
+ * evaluated one after another in one process without leaking state.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as state from "@pulumi/pulumi/runtime/state";
+import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import { fakeCall, fakeResource, type FakeContext } from "./fakes";
+// Area fakes register themselves on import.
+import "./fakes/index";
+import { plainValue, SECRET, UNKNOWN } from "./values";
+
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent: string | null;
+  provider: string | null;
+  dependsOn: string[];
+  protect: boolean;
+  retainOnDelete: boolean;
+  inputs: Record<string, unknown>;
+}
+
+export interface SynthOptions {
+  project: string;
+  stack: string;
+  /** Fully-qualified config (`k8tre:kind` → value); objects may be plain or JSON strings. */
+  config: Record<string, unknown>;
+  /** Keys whose values are secrets. */
+  secretKeys?: readonly string[];
+  /** Evaluate as a preview of a brand-new stack: outputs not faked are unknown. */
+  preview?: boolean;
+  /** Outputs of already-synthesized stacks, by stack name, for StackReferences. */
+  stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+export interface SynthResult {
+  project: string;
+  stack: string;
+  resources: PlannedResource[];
+  /** Plain JSON: secrets as "[secret]", unknowns as "[unknown]". */
+  outputs: Record<string, unknown>;
+  /** Outputs with real values (secrets revealed), for later stacks' StackReferences. */
+  rawOutputs: Record<string, unknown>;
+  warnings: string[];
+  invokes: Array<{ token: string; inputs: Record<string, unknown> }>;
+}
+
+/** Runs `program` as stack `opts.stack` and returns its plan. */
+export function synthStack(program: () => unknown, opts: SynthOptions): Promise<SynthResult> {
+  return state.withLocalStorage(() => runIsolated(program, opts));
+}
+
+async function runIsolated(program: () => unknown, opts: SynthOptions): Promise<SynthResult> {
+  const resources: PlannedResource[] = [];
+  const warnings: string[] = [];
+  const invokes: SynthResult["invokes"] = [];
+  const ctx: FakeContext = {
+    project: opts.project,
+    stack: opts.stack,
+    preview: opts.preview ?? false,
+    config: opts.config,
+    stackOutputs: opts.stackOutputs ?? {},
+  };
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => fakeResource(args, ctx),
+      call: (args) => {
+        invokes.push({ token: args.token, inputs: args.inputs });
+        return fakeCall(args, ctx);
+      },
+    },
+    opts.project,
+    opts.stack,
+    opts.preview ?? false,
+    "organization", // what a DIY (file) backend reports
+  );
+
+  pulumi.runtime.setAllConfig(stringifyConfig(opts.config), [...(opts.secretKeys ?? [])]);
+  const store = state.getStore();
+  // A fake engine collects warnings instead of printing them.
+  (store.settings as any).engine = {
+    log: (req: { getSeverity(): number; getMessage(): string }, cb: () => void) => {
+      if (req.getSeverity() >= 2) warnings.push(req.getMessage());
+      cb();
+    },
+    setRootResource: (_req: unknown, cb: (err: unknown, resp: unknown) => void) => cb(null, {}),
+    requirePulumiVersion: (_req: unknown, cb: (err: unknown, resp: unknown) => void) => cb(null, {}),
+    close: () => undefined,
+  };
+  (store.settings.options as any).engineAddr = "offline";
+
+  const monitor = settings.getMonitor() as any;
+  const capture = (req: any, urn: string) => {
+    resources.push({
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      custom: typeof req.getCustom === "function" ? req.getCustom() : true,
+      parent: req.getParent() || null,
+      provider: providerUrn(req.getProvider()),
+      dependsOn: typeof req.getDependenciesList === "function" ? [...new Set<string>(req.getDependenciesList())] : [],
+      protect: typeof req.getProtect === "function" ? req.getProtect() === true : false,
+      retainOnDelete: typeof req.getRetainondelete === "function" ? req.getRetainondelete() === true : false,
+      inputs: plainValue(structToJs(typeof req.getObject === "function" ? req.getObject() : req.getProperties())) as Record<string, unknown>,
+    });
+  };
+  for (const method of ["registerResource", "readResource"] as const) {
+    const original = monitor[method].bind(monitor);
+    monitor[method] = (req: any, callback: (err: unknown, resp: any) => void) =>
+      original(req, (err: unknown, resp: any) => {
+        if (!err && resp) capture(req, resp.getUrn());
+        callback(err, resp);
+      });
+  }
+
+  const outputs = await runInPulumiStack(async () => program());
+  await settings.disconnect();
+
+  const rawOutputs = await resolveOutputs(outputs ?? {}, false);
+  const shown = await resolveOutputs(outputs ?? {}, true);
+  // The root stack resource is bookkeeping, not a plan entry.
+  return {
+    project: opts.project,
+    stack: opts.stack,
+    resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+    outputs: shown,
+    rawOutputs,
+    warnings,
+    invokes,
+  };
+}
+
+function providerUrn(ref: string): string | null {
+  if (!ref) return null;
+  const i = ref.lastIndexOf("::");
+  return i > 0 ? ref.slice(0, i) : ref;
+}
+
+function stringifyConfig(config: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return out;
+}
+
+function structToJs(struct: any): unknown {
+  return struct && typeof struct.toJavaScript === "function" ? struct.toJavaScript() : (struct ?? {});
+}
+
+/** Deeply resolves stack outputs; `mask` turns secrets into "[secret]" and unknowns into "[unknown]". */
+async function resolveOutputs(value: unknown, mask: boolean): Promise<any> {
+  if (pulumi.Output.isInstance(value)) {
+    const o = value as any;
+    const [known, secret] = await Promise.all([o.isKnown, o.isSecret]);
+    if (!known) return UNKNOWN;
+    if (mask && secret) return SECRET;
+    return resolveOutputs(await o.promise(true), mask);
+  }
+  if (value instanceof Promise) return resolveOutputs(await value, mask);
+  if (pulumi.Resource.isInstance(value)) return resolveOutputs((value as pulumi.Resource).urn, mask);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveOutputs(v, mask)));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await resolveOutputs(v, mask);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,2 @@
+/** Loads every area's fakes. Add an import here when adding a fakes file. */
+import "./core";
