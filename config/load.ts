@@ -84,13 +84,15 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
     }
   }
 
-  if (issues.length > 0) throw new ConfigError(issues, opts.stack);
+  if (kind === undefined) throw new ConfigError(issues, opts.stack);
 
-  const config = parsed as StackConfig;
+  // Relations between fields are checked on whatever parsed, so one run reports every problem
+  // (a typo elsewhere does not hide an overlap); each check skips keys that failed to parse.
+  const config = { ...parsed, kind, platform } as StackConfig;
   const warnings: string[] = [];
   let naming: Naming | undefined;
   semanticChecks(config, issues, warnings);
-  if (config.platform === "azure" && issues.length === 0) {
+  if (config.platform === "azure" && config.prefix && config.environment && config.azure && config.location && regionCode(config.location, config.regionCode)) {
     naming = checkNames(config, issues);
   }
   if (issues.length > 0) throw new ConfigError(issues, opts.stack);
@@ -396,6 +398,7 @@ function checkNames(c: StackConfig, issues: ConfigIssue[]): Naming | undefined {
   }
   if (c.kind === "environment") probes.push(() => naming.storageAccount("ws"), () => naming.storageAccount("core"));
   if (c.kind === "network") probes.push(() => naming.keyVault("cert"), () => naming.dnsLabel("appgw"));
+  const before = issues.length;
   for (const probe of probes) {
     try {
       probe();
@@ -408,5 +411,5 @@ function checkNames(c: StackConfig, issues: ConfigIssue[]): Naming | undefined {
       });
     }
   }
-  return issues.length ? undefined : naming;
+  return issues.length > before ? undefined : naming;
 }

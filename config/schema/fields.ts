@@ -6,18 +6,18 @@ import { z } from "zod";
 import { isIpv4, parseCidr } from "../cidr";
 
 export const guid = (what: string) =>
-  z.guid({ error: `${what} as a GUID such as 00000000-0000-0000-0000-000000000000` });
+  z.guid({ error: `${what} as a GUID such as 00000000-0000-0000-0000-000000000000` }).describe(`${what} (GUID)`);
 
 export const cidr = (what: string) =>
   z.string({ error: `${what} as an IPv4 CIDR string such as 10.20.0.0/16` }).superRefine((value, ctx) => {
     const parsed = parseCidr(value);
     if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `${what} as ${parsed}`, input: value });
-  });
+  }).describe(`${what} (IPv4 CIDR)`);
 
 export const ipv4 = (what: string) =>
   z.string({ error: `${what} as an IPv4 address such as 10.0.0.10` }).refine(isIpv4, {
     message: `${what} as an IPv4 address such as 10.0.0.10`,
-  });
+  }).describe(`${what} (IPv4 address)`);
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -28,7 +28,8 @@ export const dnsName = (what: string) =>
     .refine(
       (v) => v.length <= 253 && v.split(".").length >= 2 && v.split(".").every((l) => DNS_LABEL.test(l)) && !/^\d+$/.test(v.split(".").pop()!),
       { message: `${what} as a lower-case DNS name such as example.org (labels of 1-63 letters, digits or hyphens)` },
-    );
+    )
+    .describe(`${what} (DNS name)`);
 
 export const dnsLabel = (what: string) =>
   z.string({ error: `${what} as a DNS label` }).regex(DNS_LABEL, `${what} as a DNS label: 1-63 lower-case letters, digits or hyphens, not starting or ending with a hyphen`);
@@ -42,7 +43,8 @@ export const armId = (what: string, type?: string) =>
         /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+(\/providers\/[^/]+\/[^/]+\/[^/]+(\/[^/]+\/[^/]+)*)?$/.test(v) &&
         (!type || v.toLowerCase().includes(`/providers/${type.toLowerCase()}/`)),
       { message: `${what} as an Azure resource ID like /subscriptions/<id>/resourceGroups/<rg>/providers/${type ?? "<namespace>/<type>"}/<name>` },
-    );
+    )
+    .describe(`${what} (Azure resource ID)`);
 
 export const resourceGroupId = (what: string) =>
   z.string({ error: `${what} as a resource group ID` }).regex(/^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+$/, `${what} as a resource group ID like /subscriptions/<id>/resourceGroups/<name>`);

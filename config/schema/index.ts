@@ -163,7 +163,7 @@ export const TOP_LEVEL_KEYS = {
   kubeconfig: {
     schema: z.string({ error: "a kubeconfig (set it with `pulumi config set --secret k8tre:kubeconfig < file`)" }).min(1),
     description: "Kubeconfig of the existing K3s cluster. Secret: set it with `pulumi config set --secret`.",
-    kinds: ["environment"], platforms: ["k3s"], requiredFor: ["environment"], pulumiType: "string", secret: true,
+    kinds: ["environment"], platforms: ["k3s"], requiredFor: ["environment"], secret: true,
   },
 } satisfies Record<string, KeySpec>;
 

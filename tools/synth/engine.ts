@@ -9,8 +9,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import * as state from "@pulumi/pulumi/runtime/state";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+
+/** SDK internals (marked @internal, so absent from the type declarations). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const state = require("@pulumi/pulumi/runtime/state") as {
+  withLocalStorage<T>(fn: () => T): T;
+  getStore(): { settings: { options: Record<string, unknown>; engine?: unknown } };
+};
 import { fakeCall, fakeResource, type FakeContext } from "./fakes";
 // Area fakes register themselves on import.
 import "./fakes/index";

@@ -1,0 +1,120 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { main } from "../../tools/synth/cli";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  return main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }).then((code) => ({ code, out: out.join("\n"), err: err.join("\n") }));
+}
+
+/** A copy of the project's stack files with one stack broken in several ways. */
+function brokenProject(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-broken-"));
+  for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..*ya?ml$/.test(f))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  const doc = parse(fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8"));
+  doc.config["k8tre:cluster"].serviceCidr = "100.65.0.0/20"; // overlaps the pod CIDR 100.65.0.0/16
+  doc.config["k8tre:cluster"].dnsServiceIp = "100.65.0.10";
+  doc.config["k8tre:clusterr"] = {}; // unknown key
+  doc.config["k8tre:prefix"] = "researchtr"; // ...and names too long
+  doc.config["k8tre:environment"] = "devtest1";
+  fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), JSON.stringify(doc));
+  const stg = parse(fs.readFileSync(path.join(dir, "Pulumi.stg.yaml"), "utf8"));
+  stg.config["k8tre:cluster"].podCidr = "10.0.0.0/33"; // bad CIDR (in another stack: reported too)
+  fs.writeFileSync(path.join(dir, "Pulumi.stg.yaml"), JSON.stringify(stg));
+  return dir;
+}
+
+describe("npm run synth", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-synth-"));
+  let result: { code: number; out: string; err: string };
+
+  beforeAll(async () => {
+    result = await run(["--out", out]);
+  });
+
+  it("synthesizes every shipped stack and exits 0", () => {
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+    for (const s of stacks) {
+      expect(fs.existsSync(path.join(out, `${s}.json`))).toBe(true);
+      expect(fs.readFileSync(path.join(out, `${s}.md`), "utf8")).toMatch(/```mermaid\ngraph TD\n/);
+      expect(result.out).toContain(`Stack ${s}:`);
+    }
+  });
+
+  it("writes plans in the documented format", () => {
+    for (const f of fs.readdirSync(out).filter((f) => f.endsWith(".json"))) {
+      const plan = JSON.parse(fs.readFileSync(path.join(out, f), "utf8"));
+      expect(Object.keys(plan)).toEqual(expect.arrayContaining(["project", "stack", "resources", "outputs"]));
+      expect(plan.project).toBe("k8tre");
+      expect(plan.stack).toBe(f.replace(/\.json$/, ""));
+      const urns = new Set<string>(plan.resources.map((r: any) => r.urn));
+      const stackUrn = `urn:pulumi:${plan.stack}::k8tre::pulumi:pulumi:Stack::k8tre-${plan.stack}`;
+      expect(plan.resources.length).toBeGreaterThan(0);
+      for (const r of plan.resources) {
+        expect(r).toEqual({
+          urn: expect.stringMatching(/^urn:pulumi:/),
+          type: expect.any(String),
+          name: expect.any(String),
+          custom: expect.any(Boolean),
+          parent: expect.any(String),
+          provider: r.custom && !r.type.startsWith("pulumi:") ? expect.stringMatching(/^urn:pulumi:.*pulumi:providers:/) : r.provider,
+          dependsOn: expect.any(Array),
+          protect: expect.any(Boolean),
+          retainOnDelete: expect.any(Boolean),
+          inputs: expect.any(Object),
+        });
+        // Every reference points at a resource of the same plan (or the stack itself).
+        expect(r.parent === stackUrn || urns.has(r.parent)).toBe(true);
+        for (const d of r.dependsOn) expect(urns.has(d)).toBe(true);
+        if (r.provider) expect(urns.has(r.provider)).toBe(true);
+      }
+    }
+  });
+
+  it("gives every Azure resource an explicit provider for the configured subscription", () => {
+    const plan = JSON.parse(fs.readFileSync(path.join(out, "dev.json"), "utf8"));
+    const azure = plan.resources.filter((r: any) => r.custom && r.type.startsWith("azure-native:"));
+    expect(azure.length).toBeGreaterThan(0);
+    for (const r of azure) expect(r.provider).toMatch(/pulumi:providers:azure-native::azure-00000000-0000-0000-0000-00000000000[13]$/);
+  });
+
+  it("synthesizes one stack with its dependencies evaluated silently", async () => {
+    const one = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-synth-one-"));
+    const r = await run(["dev", "--out", one]);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(one).sort()).toEqual(["dev.json", "dev.md"]);
+    expect(r.out).toContain("Synthesized 1 stack(s)");
+  });
+
+  it("evaluates a brand-new stack in preview mode without throwing", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-synth-preview-"));
+    const r = await run(["--preview", "--out", dir]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("prints every config problem and exits 1", async () => {
+    const r = await run(["--project", brokenProject(), "--out", fs.mkdtempSync(path.join(os.tmpdir(), "x-"))]);
+    expect(r.code).toBe(1);
+    const lines = r.err.split("\n");
+    // One message per problem: unknown key, overlap, and each name over Azure's limit.
+    expect(lines).toContainEqual('Invalid configuration for stack "dev": 5 problems');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}- k8tre:clusterr: got \{\}; expected a known key \(did you mean k8tre:cluster\?/));
+    expect(lines).toContainEqual('  - k8tre:cluster.serviceCidr: got "100.65.0.0/20"; expected a range that does not overlap k8tre:cluster.podCidr (100.65.0.0/16)');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}- k8tre:prefix \+ k8tre:environment: got "stresearchtrdevtest1ws[a-z0-9]{6}"; expected a storageAccount name of 3-24/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}- k8tre:cluster\.podCidr: got "10\.0\.0\.0\/33"; expected the Cilium pod CIDR as an IPv4 CIDR/));
+    expect(r.out).toBe("");
+  });
+
+  it("rejects unknown stacks and options", async () => {
+    expect((await run(["nope"])).code).toBe(2);
+    expect((await run(["--frobnicate"])).err).toBe("unknown option --frobnicate");
+  });
+});
