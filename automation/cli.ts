@@ -63,7 +63,8 @@ export function checkPassphrase(env: Record<string, string>, graph: StackGraph, 
   if (env.PULUMI_CONFIG_PASSPHRASE !== undefined && env.PULUMI_CONFIG_PASSPHRASE !== "") return;
   const empty = env.PULUMI_CONFIG_PASSPHRASE === "" ? " (PULUMI_CONFIG_PASSPHRASE is empty: in GitHub Actions an unset secret expands to an empty string)" : "";
   throw new SetupError(
-    `stacks ${needing.join(", ")} use the passphrase secrets provider: set PULUMI_CONFIG_PASSPHRASE or ` +
+    `${needing.length > 1 ? "stacks" : "stack"} ${needing.join(", ")} ${needing.length > 1 ? "use" : "uses"} the passphrase ` +
+      `secrets provider: set PULUMI_CONFIG_PASSPHRASE or ` +
       `PULUMI_CONFIG_PASSPHRASE_FILE${empty}`,
   );
 }

@@ -123,9 +123,10 @@ export function formatEvent(event: EngineEvent): string | undefined {
     return `${OP_SYMBOL[m.op] ?? m.op} ${m.op.padEnd(8)} ${m.type} ${resourceName(m.urn)}`;
   }
   if (event.resOutputsEvent) {
+    // In a preview the engine "completes" every planned step at once; the pre-event already said it.
     const m = event.resOutputsEvent.metadata;
-    if (m.op === "same" || m.op === "read") return undefined;
-    return `✓ ${m.op.padEnd(8)} ${m.type} ${resourceName(m.urn)}${event.resOutputsEvent.planning ? " (planned)" : ""}`;
+    if (m.op === "same" || m.op === "read" || event.resOutputsEvent.planning) return undefined;
+    return `✓ ${m.op.padEnd(8)} ${m.type} ${resourceName(m.urn)}`;
   }
   if (event.resOpFailedEvent) {
     const m = event.resOpFailedEvent.metadata;
@@ -138,7 +139,9 @@ export function formatEvent(event: EngineEvent): string | undefined {
       return d.severity === "info" && text !== "" && !d.ephemeral ? `info: ${text}` : undefined;
     }
     const text = stripColor(d.message).trim();
-    return text === "" ? undefined : `${d.severity}: ${text}${d.urn ? ` (${resourceName(d.urn)})` : ""}`;
+    if (text === "") return undefined;
+    const prefixed = text.toLowerCase().startsWith(`${d.severity}:`) ? text : `${d.severity}: ${text}`;
+    return `${prefixed}${d.urn ? ` (${resourceName(d.urn)})` : ""}`;
   }
   if (event.policyEvent) {
     const p = event.policyEvent;

@@ -96,13 +96,21 @@ function firstLine(err: unknown): string {
   return msg.split("\n").find((l) => l.trim() !== "")?.trim() ?? msg;
 }
 
+interface ExecaErrorLike {
+  exitCode?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
 interface CommandResultLike {
   stdout?: string;
   stderr?: string;
   code?: number;
+  /** The SDK runs the CLI with execa; on a non-zero exit it records code -2 and keeps execa's error here. */
+  err?: ExecaErrorLike;
 }
 
-/** Turns an Automation-API error into a {@link StackOpError} with the CLI's error lines. */
+/** Turns an Automation-API error into a {@link StackOpError} with the CLI's exit code and error lines. */
 export function toStackOpError(op: StackOp, stack: string, err: unknown): StackOpError {
   if (err instanceof StackOpError) return err;
   const result = (err as { commandResult?: CommandResultLike } | undefined)?.commandResult;
@@ -112,12 +120,13 @@ export function toStackOpError(op: StackOp, stack: string, err: unknown): StackO
         .split(/\r?\n/)
         .map((l) => l.trimEnd())
         .filter((l) => l.trim() !== "");
-    const stderr = lines(result.stderr);
-    const errorLines = lines(result.stdout).filter((l) => /error|failed/i.test(l));
-    const details = [...errorLines, ...stderr].slice(-20);
-    const name = (err as Error).name ?? "CommandError";
-    const kind = name === "ConcurrentUpdateError" ? " (the stack is locked by another update)" : "";
-    return new StackOpError(`pulumi ${op} failed for stack ${stack} with exit code ${result.code}${kind}`, details);
+    const stdout = result.err?.stdout ?? result.stdout;
+    const stderr = result.err?.stderr ?? result.stderr;
+    const code = result.err?.exitCode ?? result.code;
+    const errorLines = lines(stdout).filter((l) => /error|failed/i.test(l));
+    const details = [...errorLines, ...lines(stderr)].slice(-20);
+    const locked = (err as Error).name === "ConcurrentUpdateError" ? " (the stack is locked by another update)" : "";
+    return new StackOpError(`pulumi ${op} failed for stack ${stack} with exit code ${code}${locked}`, details);
   }
   return new StackOpError(`pulumi ${op} failed for stack ${stack}: ${firstLine(err)}`);
 }

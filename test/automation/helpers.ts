@@ -16,9 +16,18 @@ export interface StackSpec {
   topLevel?: string;
 }
 
+const created: string[] = [];
+
+/** A fresh temp directory, removed after the test file that created it. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `k8tre-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `k8tre-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
+
+afterAll(() => {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** Writes Pulumi.yaml and one Pulumi.<stack>.yaml per entry; returns the project directory. */
 export function writeProject(stacks: Record<string, StackSpec>, opts: { project?: string; dir?: string } = {}): string {
