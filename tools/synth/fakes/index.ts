@@ -1,2 +1,4 @@
 /** Loads every area's fakes. Add an import here when adding a fakes file. */
 import "./core";
+import "./cluster";
+import "./argocd";

@@ -1,0 +1,289 @@
+/**
+ * `k8tre:azure:Cluster` — a private, Entra-ID-only AKS cluster with BYO CNI, ready for Cilium:
+ * resource group, control-plane identity and the role assignments AKS needs before it is
+ * created, the cluster (kube-proxy disabled through a preview API, or kept: ADR 0003), user node
+ * pools, Log Analytics with control-plane diagnostic settings, and a Kubernetes provider whose
+ * kubeconfig authenticates with kubelogin non-interactively. Used by the environment and
+ * management stacks.
+ */
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as resources from "@pulumi/azure-native/resources";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "../../../config/naming";
+import type { ClusterConfig } from "../../../config/schema/cluster";
+import { type KubeloginMode, toKubeloginKubeconfig } from "./kubeconfig";
+import { grantRole } from "./roles";
+import {
+  CONTROL_PLANE_LOG_CATEGORIES,
+  KUBE_PROXY_PREVIEW_API_VERSION,
+  type ClusterSpecInput,
+  managedClusterBody,
+  previewClusterProperties,
+} from "./spec";
+
+export * from "./kubeconfig";
+export * from "./roles";
+export * from "./spec";
+
+/** Physical names of the cluster's resources. */
+export interface ClusterNames {
+  readonly resourceGroup: string;
+  readonly cluster: string;
+  readonly dnsPrefix: string;
+  readonly nodeResourceGroup: string;
+  readonly identity: string;
+  readonly workspace: string;
+}
+
+/** The conventional names for a stack's cluster. */
+export function clusterNames(naming: Naming): ClusterNames {
+  return {
+    resourceGroup: naming.resourceGroup("aks"),
+    cluster: naming.aksCluster(),
+    dnsPrefix: naming.aksDnsPrefix(),
+    nodeResourceGroup: naming.resourceGroup("aks-nodes"),
+    identity: naming.resource("id", "aks"),
+    workspace: naming.resource("log", "aks"),
+  };
+}
+
+export interface ClusterArgs {
+  readonly config: ClusterConfig;
+  readonly names: ClusterNames;
+  readonly location: pulumi.Input<string>;
+  readonly tenantId: string;
+  readonly tags: Record<string, string>;
+  /** The spoke's node subnet (Network Contributor is granted on it). */
+  readonly nodeSubnetId: pulumi.Input<string>;
+  /** The `privatelink.<region>.azmk8s.io` zone (Private DNS Zone Contributor is granted on it). */
+  readonly privateDnsZoneId: pulumi.Input<string>;
+  /** Explicit provider for the subscription holding the private DNS zones (connectivity). */
+  readonly dnsProvider: pulumi.ProviderResource;
+  /** Explicit provider for the subscription holding the node subnet; default: the cluster's. */
+  readonly networkProvider?: pulumi.ProviderResource;
+  /** Protect the cluster from deletion (production). */
+  readonly protect?: boolean;
+}
+
+export interface ClusterOptions extends pulumi.ComponentResourceOptions {
+  /** The azure-native provider of the cluster's subscription (required: never the ambient default). */
+  readonly provider: pulumi.ProviderResource;
+}
+
+export class Cluster extends pulumi.ComponentResource {
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly resourceGroupId: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly clusterId: pulumi.Output<string>;
+  /** The API server's private FQDN (a bare host name). */
+  readonly privateFqdn: pulumi.Output<string>;
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+  /** Control-plane identity. */
+  readonly identityId: pulumi.Output<string>;
+  readonly identityPrincipalId: pulumi.Output<string>;
+  /** Kubelet identity (object ID), for data-plane grants such as AcrPull. */
+  readonly kubeletPrincipalId: pulumi.Output<string | undefined>;
+  readonly workspaceId: pulumi.Output<string>;
+  /** kubelogin exec kubeconfig (secret). */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** Kubernetes provider for everything in the cluster (server-side apply). */
+  readonly k8sProvider: k8s.Provider;
+  /** The cluster resource (typed or generic preview); depend on it. */
+  readonly resource: pulumi.CustomResource;
+  readonly kubeProxyDisabled: boolean;
+
+  constructor(name: string, args: ClusterArgs, opts: ClusterOptions) {
+    super("k8tre:azure:Cluster", name, args, opts);
+    const c = args.config;
+    const provider = opts.provider;
+    const child = { parent: this, provider };
+    const n = args.names;
+
+    const rg = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: n.resourceGroup, location: args.location, tags: args.tags }, child);
+
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceName: n.identity, resourceGroupName: rg.name, location: args.location, tags: args.tags },
+      child,
+    );
+
+    // AKS must be able to join nodes/LBs to the subnet and write the API server's A record
+    // before it is created; the cluster depends on both grants.
+    const subnetGrant = grantRole(
+      `${name}-subnet-network-contributor`,
+      { scope: args.nodeSubnetId, role: "networkContributor", principalId: identity.principalId, key: [n.cluster, "node-subnet"] },
+      { parent: this, provider: args.networkProvider ?? provider },
+    );
+    const zoneGrant = grantRole(
+      `${name}-dns-zone-contributor`,
+      { scope: args.privateDnsZoneId, role: "privateDnsZoneContributor", principalId: identity.principalId, key: [n.cluster, "aks-private-zone"] },
+      { parent: this, provider: args.dnsProvider },
+    );
+
+    const workspaceId = c.logAnalyticsWorkspaceId
+      ? pulumi.output(c.logAnalyticsWorkspaceId)
+      : new operationalinsights.Workspace(
+          `${name}-logs`,
+          {
+            workspaceName: n.workspace,
+            resourceGroupName: rg.name,
+            location: args.location,
+            sku: { name: "PerGB2018" },
+            retentionInDays: c.logRetentionDays,
+            features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: true },
+            tags: args.tags,
+          },
+          child,
+        ).id;
+
+    const spec: ClusterSpecInput = {
+      config: c,
+      tenantId: args.tenantId,
+      dnsPrefix: n.dnsPrefix,
+      nodeResourceGroup: n.nodeResourceGroup,
+      nodeSubnetId: args.nodeSubnetId,
+      privateDnsZoneId: args.privateDnsZoneId,
+      workspaceId,
+      tags: args.tags,
+    };
+    const clusterOpts: pulumi.CustomResourceOptions = {
+      ...child,
+      dependsOn: [subnetGrant, zoneGrant],
+      protect: args.protect ?? false,
+    };
+    const identityArgs = { type: "UserAssigned" as const, userAssignedIdentities: [identity.id] };
+    const sku = { name: "Base", tier: c.skuTier };
+
+    this.kubeProxyDisabled = c.kubeProxy === "disabled";
+    let clusterName: pulumi.Output<string>;
+    let clusterId: pulumi.Output<string>;
+    let privateFqdn: pulumi.Output<string>;
+    let oidcIssuerUrl: pulumi.Output<string>;
+    let kubeletObjectId: pulumi.Output<string | undefined>;
+    if (this.kubeProxyDisabled) {
+      // The stable API the SDK ships cannot disable kube-proxy: declare the same body through the
+      // generic ARM resource at a preview API version (ADR 0003). Autoscaled node counts drift.
+      const aks = new resources.Resource(
+        `${name}-aks`,
+        {
+          resourceProviderNamespace: "Microsoft.ContainerService",
+          resourceType: "managedClusters",
+          parentResourcePath: "",
+          apiVersion: KUBE_PROXY_PREVIEW_API_VERSION,
+          resourceGroupName: rg.name,
+          resourceName: n.cluster,
+          location: args.location,
+          identity: identityArgs,
+          sku,
+          tags: args.tags,
+          properties: previewClusterProperties(spec),
+        },
+        { ...clusterOpts, ignoreChanges: ["properties.agentPoolProfiles[0].count"] },
+      );
+      this.resource = aks;
+      clusterName = aks.name;
+      clusterId = aks.id;
+      const props = aks.properties as pulumi.Output<Record<string, any> | undefined>;
+      privateFqdn = props.apply((p) => String(p?.privateFQDN ?? ""));
+      oidcIssuerUrl = props.apply((p) => String(p?.oidcIssuerProfile?.issuerURL ?? ""));
+      kubeletObjectId = props.apply((p) => p?.identityProfile?.kubeletidentity?.objectId as string | undefined);
+    } else {
+      const aks = new containerservice.ManagedCluster(
+        `${name}-aks`,
+        { ...managedClusterBody(spec), resourceGroupName: rg.name, resourceName: n.cluster, location: args.location, identity: identityArgs, sku, tags: args.tags },
+        { ...clusterOpts, ignoreChanges: ["agentPoolProfiles[0].count"] },
+      );
+      this.resource = aks;
+      clusterName = aks.name;
+      clusterId = aks.id;
+      privateFqdn = aks.privateFQDN;
+      oidcIssuerUrl = aks.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+      kubeletObjectId = aks.identityProfile.apply((p) => p?.kubeletidentity?.objectId);
+    }
+
+    for (const p of c.userPools) {
+      new containerservice.AgentPool(
+        `${name}-pool-${p.name}`,
+        {
+          resourceGroupName: rg.name,
+          resourceName: clusterName,
+          agentPoolName: p.name,
+          mode: "User",
+          type: "VirtualMachineScaleSets",
+          osType: "Linux",
+          osSKU: p.osSku,
+          vmSize: p.vmSize,
+          orchestratorVersion: c.kubernetesVersion,
+          enableAutoScaling: true,
+          count: p.minCount,
+          minCount: p.minCount,
+          maxCount: p.maxCount,
+          availabilityZones: p.zones,
+          osDiskSizeGB: p.osDiskSizeGb,
+          maxPods: p.maxPods,
+          enableEncryptionAtHost: p.hostEncryption,
+          enableNodePublicIP: false,
+          vnetSubnetID: args.nodeSubnetId,
+          nodeLabels: p.labels,
+          nodeTaints: p.taints,
+          upgradeSettings: { maxSurge: "33%" },
+          tags: args.tags,
+        },
+        { ...child, dependsOn: [this.resource], ignoreChanges: ["count"] },
+      );
+    }
+
+    new monitor.DiagnosticSetting(
+      `${name}-diagnostics`,
+      {
+        name: "k8tre-control-plane",
+        resourceUri: clusterId,
+        workspaceId,
+        logAnalyticsDestinationType: "Dedicated",
+        logs: CONTROL_PLANE_LOG_CATEGORIES.map((category) => ({ category, enabled: true })),
+        metrics: [{ category: "AllMetrics", enabled: true }],
+      },
+      child,
+    );
+
+    const creds = containerservice.listManagedClusterUserCredentialsOutput(
+      { resourceGroupName: rg.name, resourceName: clusterName, format: "exec" },
+      { provider, parent: this },
+    );
+    const mode: KubeloginMode = c.kubeloginMode;
+    this.kubeconfig = pulumi.secret(
+      creds.apply((r) => {
+        const value = r.kubeconfigs?.[0]?.value;
+        if (!value) throw new Error(`AKS returned no user kubeconfig for ${n.cluster}`);
+        return toKubeloginKubeconfig(Buffer.from(value, "base64").toString("utf8"), { mode, tenantId: args.tenantId });
+      }),
+    );
+    this.k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false }, { parent: this });
+
+    this.resourceGroupName = rg.name;
+    this.resourceGroupId = rg.id;
+    this.clusterName = clusterName;
+    this.clusterId = clusterId;
+    this.privateFqdn = privateFqdn;
+    this.oidcIssuerUrl = oidcIssuerUrl;
+    this.identityId = identity.id;
+    this.identityPrincipalId = identity.principalId;
+    this.kubeletPrincipalId = kubeletObjectId;
+    this.workspaceId = workspaceId;
+
+    this.registerOutputs({
+      resourceGroupName: this.resourceGroupName,
+      clusterName: this.clusterName,
+      clusterId: this.clusterId,
+      privateFqdn: this.privateFqdn,
+      oidcIssuerUrl: this.oidcIssuerUrl,
+      identityId: this.identityId,
+      workspaceId: this.workspaceId,
+      kubeconfig: this.kubeconfig,
+    });
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The AKS managed-cluster body, as a pure function of the typed config. The same object feeds
+ * both the typed `containerservice.ManagedCluster` (API 2025-09-01, kube-proxy kept) and the
+ * generic `resources.Resource` at a preview API version (kube-proxy disabled; see
+ * docs/adr/0003-kube-proxy.md), so the two paths cannot drift.
+ */
+import type * as containerservice from "@pulumi/azure-native/containerservice";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig } from "../../../config/schema/cluster";
+
+/**
+ * Preview API used only when kube-proxy is disabled. The stable 2025-09-01 API the SDK ships has
+ * no `networkProfile.kubeProxyConfig`; this preview does (and needs the subscription feature
+ * `Microsoft.ContainerService/KubeProxyConfigurationPreview`).
+ */
+export const KUBE_PROXY_PREVIEW_API_VERSION = "2026-03-02-preview";
+
+/** The AKS AAD server application (the same in every tenant; kubelogin `--server-id`). */
+export const AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/** Name of the system node pool declared inline (AKS needs one system pool at creation). */
+export const SYSTEM_POOL_NAME = "system";
+
+/** Control-plane log categories sent to Log Analytics. A TRE keeps its audit trail. */
+export const CONTROL_PLANE_LOG_CATEGORIES = [
+  "kube-audit-admin",
+  "guard",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "cluster-autoscaler",
+  "cloud-controller-manager",
+] as const;
+
+export interface ClusterSpecInput {
+  readonly config: ClusterConfig;
+  readonly tenantId: string;
+  readonly dnsPrefix: string;
+  readonly nodeResourceGroup: string;
+  readonly nodeSubnetId: pulumi.Input<string>;
+  /** The `privatelink.<region>.azmk8s.io` zone (from the network stack). */
+  readonly privateDnsZoneId: pulumi.Input<string>;
+  /** Log Analytics workspace for Defender. */
+  readonly workspaceId: pulumi.Input<string>;
+  readonly tags: Record<string, string>;
+}
+
+/** The ManagedCluster inputs that do not name or place the resource. */
+export type ManagedClusterBody = Omit<containerservice.ManagedClusterArgs, "resourceGroupName" | "resourceName" | "location" | "identity" | "sku" | "tags">;
+
+export function systemPoolProfile(i: ClusterSpecInput): inputs.containerservice.ManagedClusterAgentPoolProfileArgs[] {
+  const p = i.config.systemPool;
+  return [
+    {
+      name: SYSTEM_POOL_NAME,
+      mode: "System",
+      type: "VirtualMachineScaleSets",
+      osType: "Linux",
+      osSKU: p.osSku,
+      vmSize: p.vmSize,
+      orchestratorVersion: i.config.kubernetesVersion,
+      enableAutoScaling: true,
+      count: p.minCount,
+      minCount: p.minCount,
+      maxCount: p.maxCount,
+      availabilityZones: p.zones,
+      osDiskSizeGB: p.osDiskSizeGb,
+      maxPods: p.maxPods,
+      enableEncryptionAtHost: p.hostEncryption,
+      enableNodePublicIP: false,
+      vnetSubnetID: i.nodeSubnetId,
+      upgradeSettings: { maxSurge: "33%" },
+      tags: i.tags,
+    },
+  ];
+}
+
+/** Everything the cluster is: private, Entra-only, BYO CNI, audited. */
+export function managedClusterBody(i: ClusterSpecInput): ManagedClusterBody {
+  const c = i.config;
+  return {
+    kubernetesVersion: c.kubernetesVersion,
+    dnsPrefix: i.dnsPrefix,
+    nodeResourceGroup: i.nodeResourceGroup,
+    supportPlan: "KubernetesOfficial",
+    enableRBAC: true,
+    disableLocalAccounts: true,
+    aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: c.adminGroupObjectIds, tenantID: i.tenantId },
+    apiServerAccessProfile: {
+      enablePrivateCluster: true,
+      privateDNSZone: i.privateDnsZoneId,
+      enablePrivateClusterPublicFQDN: false,
+      // `az aks command invoke` would be a second path to the API that bypasses the private network.
+      disableRunCommand: true,
+    },
+    networkProfile: {
+      // BYO CNI: Cilium is installed by the bootstrap component. AKS ignores podCidr with
+      // plugin "none", so the pod range goes to Cilium's cluster-pool IPAM only.
+      networkPlugin: "none",
+      serviceCidr: c.serviceCidr,
+      dnsServiceIP: c.dnsServiceIp,
+      outboundType: c.outboundType,
+      loadBalancerSku: "standard",
+    },
+    oidcIssuerProfile: { enabled: true },
+    securityProfile: {
+      workloadIdentity: { enabled: true },
+      imageCleaner: { enabled: true, intervalHours: 48 },
+      ...(c.defender ? { defender: { logAnalyticsWorkspaceResourceId: i.workspaceId, securityMonitoring: { enabled: true } } } : {}),
+    },
+    addonProfiles: {
+      azurepolicy: { enabled: true },
+      azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
+    },
+    autoUpgradeProfile: { upgradeChannel: c.autoUpgradeChannel, nodeOSUpgradeChannel: c.nodeOsUpgradeChannel },
+    autoScalerProfile: { balanceSimilarNodeGroups: "true" },
+    storageProfile: {
+      diskCSIDriver: { enabled: true },
+      fileCSIDriver: { enabled: true },
+      blobCSIDriver: { enabled: true },
+      snapshotController: { enabled: true },
+    },
+    azureMonitorProfile: { metrics: { enabled: c.monitorMetrics } },
+    agentPoolProfiles: systemPoolProfile(i),
+  };
+}
+
+/**
+ * The ARM `properties` of the generic preview resource: the same body plus
+ * `networkProfile.kubeProxyConfig.enabled = false`.
+ */
+export function previewClusterProperties(i: ClusterSpecInput): Record<string, unknown> {
+  const body = managedClusterBody(i) as Record<string, unknown>;
+  return {
+    ...body,
+    networkProfile: { ...(body.networkProfile as Record<string, unknown>), kubeProxyConfig: { enabled: false } },
+  };
+}
+
+/** `/subscriptions/<sub>` of an ARM ID (role definitions must name the scope's subscription). */
+export function subscriptionOfId(armId: string): string {
+  const m = /^\/subscriptions\/([^/]+)/i.exec(armId);
+  if (!m) throw new Error(`not an Azure resource ID: ${armId}`);
+  return m[1];
+}

@@ -1,0 +1,25 @@
+/**
+ * Every Helm chart and CRD bundle version the program installs, in one place. Versions and value
+ * keys were checked against the charts at these tags (docs: /work/notes/charts.md → docs/).
+ * Add an entry here rather than pinning a version next to the code that uses it.
+ */
+export const VERSIONS = {
+  /** Cilium 1.19.x implements Gateway API v1.4 (needs v1.4.1 CRDs + experimental TLSRoute). */
+  cilium: { repo: "https://helm.cilium.io/", chart: "cilium", version: "1.19.6" },
+  /** Vendored CRDs (vendor/gateway-api/<version>/), installed before Cilium. */
+  gatewayApi: { version: "v1.4.1" },
+  // Agnostics layer (components/agnostics/).
+  externalSecrets: { repo: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
+  certManager: { repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" },
+  externalDns: { repo: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", version: "1.21.1" },
+  /** kare-dns (k3s): a second CoreDNS, authoritative for the environment domain. */
+  coredns: { repo: "https://coredns.github.io/helm", chart: "coredns", version: "1.46.2" },
+  longhorn: { repo: "https://charts.longhorn.io", chart: "longhorn", version: "1.11.3" },
+  csiDriverNfs: { repo: "https://kubernetes-csi.github.io/csi-driver-nfs", chart: "csi-driver-nfs", version: "4.13.4" },
+  metallb: { repo: "https://metallb.github.io/metallb", chart: "metallb", version: "0.16.1" },
+  /** F5 NGINX Ingress Controller (OCI; ingress-nginx was retired in March 2026). */
+  nginxIngress: { repo: "", chart: "oci://ghcr.io/nginx/charts/nginx-ingress", version: "2.6.4" },
+  // Container images the agnostics layer runs outside a chart.
+  etcdImage: { image: "quay.io/coreos/etcd:v3.6.8" },
+  httpEchoImage: { image: "hashicorp/http-echo:1.0.0" },
+} as const;
