@@ -15,11 +15,31 @@ export const argocd = z.strictObject({
 /** Opt-outs K8TRE's ApplicationSets read as `skip-<component>=true`. */
 export const SKIPPABLE = ["cert-manager", "external-secrets", "gateway", "kare-dns", "nginx", "cr8tor", "metallb"] as const;
 
+/**
+ * Labels the registration computes from the stack (K8TRE's ApplicationSets read them); extra
+ * labels may not redefine them, or a typo could silently retarget an environment.
+ */
+export const COMPUTED_REGISTRATION_LABELS = [
+  "argocd.argoproj.io/secret-type", "environment", "vendor", "secret-store", "external-dns", "external-domain", "region", "cluster-name",
+] as const;
+
+const labelName = z
+  .string()
+  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "a Kubernetes label name such as team or example.org/team")
+  .refine((k) => !(COMPUTED_REGISTRATION_LABELS as readonly string[]).includes(k) && !k.startsWith("skip-"), {
+    message: `a label other than ${COMPUTED_REGISTRATION_LABELS.join(", ")} and skip-* (those are computed; use k8tre:registration.skip for opt-outs)`,
+  });
+
+const labelValue = z
+  .string()
+  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, "a Kubernetes label value: letters, digits, -, _ and ., starting and ending alphanumeric")
+  .max(63, "a Kubernetes label value of at most 63 characters");
+
 export const registration = z.strictObject({
   enabled: bool("whether to register this cluster in the management ArgoCD").default(true),
   skip: z.array(z.enum(SKIPPABLE)).default([]).describe("K8TRE components to opt out of (skip-<name> labels)."),
-  labels: z.record(z.string().regex(/^[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/, "a label name"), z.string().max(63)).default({})
-    .describe("Extra labels on the ArgoCD cluster secret."),
+  labels: z.record(labelName, labelValue).default({})
+    .describe("Extra labels on the ArgoCD cluster secret (not the computed K8TRE labels)."),
 });
 
 export type ArgocdConfig = z.infer<typeof argocd>;

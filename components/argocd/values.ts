@@ -1,0 +1,99 @@
+/**
+ * Helm values for the argo-cd chart (keys verified against the 10.1.1 chart, see
+ * /work/notes/charts.md): Entra ID SSO through workload identity (no client secret), the local
+ * admin disabled, Dex off, RBAC deny-by-default with the configured groups as admins, the
+ * K8TRE config-management plugin, and workload identity for the application controller so it can
+ * reach environment clusters without stored credentials. Pure: unit-tested without Pulumi.
+ */
+import { stringify } from "yaml";
+import { CMP_PLUGIN, KUSTOMIZE_BUILD_OPTIONS } from "./chart";
+import { cmpPluginSpec, cmpSidecar, cmpVolumes } from "./plugin";
+
+export interface ArgocdValuesInput {
+  /** Public-facing (internal network) host name, e.g. argocd.mgmt.example.org. */
+  readonly host: string;
+  readonly tenantId: string;
+  /** Client ID of the Entra application ArgoCD signs users in with. */
+  readonly ssoClientId: string;
+  /** Client ID of the user-assigned identity the controller (and server) use for remote clusters. */
+  readonly controllerClientId: string;
+  /** Entra group object IDs that get role:admin. */
+  readonly adminGroupObjectIds: readonly string[];
+}
+
+export const WORKLOAD_IDENTITY_USE = { "azure.workload.identity/use": "true" } as const;
+
+/** The `oidc.config` text of argocd-cm: Entra ID v2 issuer, workload identity instead of a secret. */
+export function oidcConfig(tenantId: string, clientId: string): string {
+  return stringify({
+    name: "Entra ID",
+    issuer: `https://login.microsoftonline.com/${tenantId}/v2.0`,
+    clientID: clientId,
+    azure: { useWorkloadIdentity: true },
+    requestedIDTokenClaims: { groups: { essential: true } },
+    requestedScopes: ["openid", "profile", "email"],
+  });
+}
+
+/**
+ * The RBAC policy: each admin group gets the built-in role:admin; everyone else matches no
+ * policy line and `policy.default` is empty, so they see and can do nothing.
+ */
+export function rbacPolicyCsv(adminGroupObjectIds: readonly string[]): string {
+  return adminGroupObjectIds.map((g) => `g, ${g}, role:admin`).join("\n") + "\n";
+}
+
+export function argocdValues(input: ArgocdValuesInput): Record<string, unknown> {
+  if (input.adminGroupObjectIds.length === 0) throw new Error("argocdValues: at least one admin group is required");
+  return {
+    global: {
+      domain: input.host,
+      // Chart default in 10.x; explicit so a chart bump cannot silently drop the policies.
+      networkPolicy: { create: true, defaultDenyIngress: false },
+    },
+    configs: {
+      cm: {
+        url: `https://${input.host}`,
+        "admin.enabled": false,
+        "oidc.config": oidcConfig(input.tenantId, input.ssoClientId),
+        "kustomize.buildOptions": KUSTOMIZE_BUILD_OPTIONS,
+        // Users sign in through Entra ID only; no local users, no anonymous access.
+        "users.anonymous.enabled": false,
+        "exec.enabled": false,
+      },
+      rbac: {
+        "policy.default": "",
+        "policy.csv": rbacPolicyCsv(input.adminGroupObjectIds),
+        scopes: "[groups]",
+      },
+      params: {
+        // TLS terminates at the management cluster's internal Cilium gateway (HTTPRoute on the
+        // HTTPS listener); the gateway-to-server hop stays inside the cluster network.
+        "server.insecure": true,
+      },
+      cmp: {
+        create: true,
+        plugins: { [CMP_PLUGIN.name]: cmpPluginSpec() },
+      },
+    },
+    dex: { enabled: false },
+    server: {
+      podLabels: { ...WORKLOAD_IDENTITY_USE },
+      serviceAccount: {
+        // The SSO application's client ID: argocd-server proves itself to Entra ID with its
+        // projected service-account token (federated credential on the app), no secret.
+        annotations: { "azure.workload.identity/client-id": input.ssoClientId, "azure.workload.identity/tenant-id": input.tenantId },
+      },
+    },
+    controller: {
+      podLabels: { ...WORKLOAD_IDENTITY_USE },
+      serviceAccount: {
+        annotations: { "azure.workload.identity/client-id": input.controllerClientId, "azure.workload.identity/tenant-id": input.tenantId },
+      },
+    },
+    repoServer: {
+      extraContainers: [cmpSidecar()],
+      volumes: cmpVolumes(),
+    },
+  };
+}
