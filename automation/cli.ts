@@ -69,13 +69,19 @@ export function checkPassphrase(env: Record<string, string>, graph: StackGraph, 
   );
 }
 
-/** PULUMI_BACKEND_URL, or a file backend in <project>/.pulumi-state (created if missing). */
+/** PULUMI_BACKEND_URL, or a file backend in <project>/.pulumi-state. */
 export function resolveBackend(env: Record<string, string>, projectDir: string): string {
   const configured = env.PULUMI_BACKEND_URL?.trim();
   if (configured) return configured;
-  const dir = path.join(projectDir, ".pulumi-state");
-  fs.mkdirSync(dir, { recursive: true });
-  return `file://${dir.split(path.sep).join("/")}`;
+  return `file://${path.join(projectDir, ".pulumi-state").split(path.sep).join("/")}`;
+}
+
+/** Creates the directory of a local file backend (the CLI expects it to exist). */
+function ensureFileBackend(backendUrl: string): void {
+  if (backendUrl.startsWith("file://")) {
+    const dir = backendUrl.slice("file://".length).split("?")[0];
+    if (dir.startsWith("/") || /^[A-Za-z]:/.test(dir)) fs.mkdirSync(dir, { recursive: true });
+  }
 }
 
 /** Explicit --policy-pack dirs (each must hold PulumiPolicy.yaml), else ./policy if it is a pack. */
@@ -187,6 +193,7 @@ export async function main(
       executor: async () => {
         // Checked only once work is really about to start (a refused destroy needs neither).
         checkPassphrase(env, graph, selection.order);
+        ensureFileBackend(backendUrl);
         log(`backend: ${redactUrl(backendUrl)}`);
         if (policyPacks.length > 0) log(`policy packs: ${policyPacks.join(", ")}`);
         return createExecutor({ graph, env, backendUrl, policyPacks, installCli: opts.installCli, log });
