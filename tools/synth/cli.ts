@@ -1,14 +1,15 @@
 /**
  * `npm run synth [-- <stack>...] [--out DIR] [--preview]`: evaluates stacks offline under the
  * Pulumi runtime mocks, in dependency order, and writes `<out>/<stack>.json` (the plan) and
- * `<out>/<stack>.md` (a Mermaid diagram of the component tree). Exit code 1 on any config error
- * or program failure, 2 on bad arguments.
+ * `<out>/<stack>.md` (a Mermaid diagram of the component tree), each with the policy pack's results.
+ * Exit code 1 on any config error, program failure or mandatory policy violation, 2 on bad arguments.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatIssue } from "../../config/errors";
 import { loadProject, readProject } from "../../config/project";
 import { orderStacks } from "./order";
+import { evaluatePlan, renderPolicyMarkdown, renderPolicySummary } from "./policy";
 import { planDocument, renderMarkdown, renderSummary } from "./report";
 
 export interface CliIO {
@@ -83,9 +84,14 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
       const warnings = [...loaded.get(stack)!.warnings, ...result.warnings];
       const shown = { ...result, warnings };
       if (!selected) continue;
-      io.out(renderSummary(shown));
-      fs.writeFileSync(path.join(parsed.outDir, `${stack}.json`), JSON.stringify(planDocument(shown), null, 2) + "\n");
-      fs.writeFileSync(path.join(parsed.outDir, `${stack}.md`), renderMarkdown(shown) + "\n");
+      const policy = evaluatePlan(result);
+      io.out(renderSummary(shown, renderPolicySummary(policy)));
+      fs.writeFileSync(path.join(parsed.outDir, `${stack}.json`), JSON.stringify(planDocument(shown, { policy }), null, 2) + "\n");
+      fs.writeFileSync(path.join(parsed.outDir, `${stack}.md`), renderMarkdown(shown, renderPolicyMarkdown(policy)) + "\n");
+      if (policy.mandatoryViolations) {
+        failed = true;
+        io.err(`stack ${stack}: ${policy.mandatoryViolations} mandatory policy violation(s) (see above and docs/policy.md)`);
+      }
       io.out(`  Wrote ${path.join(parsed.outDir, `${stack}.json`)} and ${stack}.md\n`);
     } catch (e) {
       failed = true;

@@ -1,5 +1,6 @@
 /** Rendering of synth results: the JSON plan, the console summary and the Mermaid diagram. */
 import type { PlannedResource, SynthResult } from "./engine";
+import type { PolicyReport } from "./policy";
 
 export interface PlanDocument {
   project: string;
@@ -7,10 +8,12 @@ export interface PlanDocument {
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
   warnings: string[];
+  /** Results of the policy pack (policy/rules.ts) over this plan; see docs/policy.md. */
+  policy?: PolicyReport;
 }
 
-export function planDocument(r: SynthResult): PlanDocument {
-  return { project: r.project, stack: r.stack, resources: r.resources, outputs: r.outputs, warnings: r.warnings };
+export function planDocument(r: SynthResult, extra: Pick<PlanDocument, "policy"> = {}): PlanDocument {
+  return { project: r.project, stack: r.stack, resources: r.resources, outputs: r.outputs, warnings: r.warnings, ...extra };
 }
 
 export function countsByType(resources: readonly PlannedResource[]): Array<[string, number]> {
