@@ -1,6 +1,6 @@
 /**
  * `npm run synth` reports the pack's results for each stack, writes them into the plan JSON and
- * Markdown, and fails on a mandatory violation (here: the shipped network stack with the WAF
+ * Markdown and an overview (`policy.md`), and fails on a mandatory violation (here: the shipped network stack with the WAF
  * switched to Detection mode).
  */
 import * as fs from "node:fs";
@@ -20,7 +20,8 @@ async function run(dir: string) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(["network", "--project", dir, "--out", path.join(dir, "out")], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n"), plan: JSON.parse(fs.readFileSync(path.join(dir, "out", "network.json"), "utf8")), md: fs.readFileSync(path.join(dir, "out", "network.md"), "utf8") };
+  const read = (f: string) => fs.readFileSync(path.join(dir, "out", f), "utf8");
+  return { code, out: out.join("\n"), err: err.join("\n"), plan: JSON.parse(read("network.json")), md: read("network.md"), overview: read("policy.md") };
 }
 
 it("prints, stores and passes the policy results of a compliant stack", async () => {
@@ -30,6 +31,8 @@ it("prints, stores and passes the policy results of a compliant stack", async ()
   expect(r.plan.policy).toMatchObject({ pack: "k8tre-tre-baseline", mandatoryViolations: 0, violations: [] });
   expect(r.plan.policy.policies.find((p: any) => p.name === "waf-policy-prevention").status).toBe("passed");
   expect(r.md).toContain("### Policy");
+  expect(r.overview).toContain("No mandatory violations.");
+  expect(r.overview).toMatch(/\| `network` \| \d+ \| 0 \| 0 \|/);
 });
 
 it("fails the synth on a mandatory violation and names the policy, resource and fix", async () => {
@@ -44,4 +47,6 @@ it("fails the synth on a mandatory violation and names the policy, resource and 
   expect(r.err).toContain("stack network: 1 mandatory policy violation(s)");
   expect(r.plan.policy.violations).toEqual([expect.objectContaining({ policy: "waf-policy-prevention", enforcementLevel: "mandatory" })]);
   expect(r.md).toContain("| `waf-policy-prevention` | mandatory |");
+  expect(r.overview).toContain("**1 mandatory violation: the synth fails.**");
+  expect(r.overview).toMatch(/\| `network` \| `waf-policy-prevention` \| mandatory \| `urn:pulumi:network::k8tre::/);
 });

@@ -2,6 +2,8 @@
  * Every policy in the pack: at least one violating and one compliant resource, through the pure
  * rule. The fixtures are the shapes our components register (azure-native v3 inputs).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import {
   canonicalType,
   findPlaintextSecrets,
@@ -70,6 +72,10 @@ describe("every policy has violating and compliant cases here", () => {
   it("lists every rule of the pack, with unique names", () => {
     expect(rules.map((r) => r.name).sort()).toEqual([...covered].sort());
     expect(new Set(rules.map((r) => r.name)).size).toBe(rules.length);
+  });
+  it("documents every rule in docs/policy.md", () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, "../../docs/policy.md"), "utf8");
+    for (const r of rules) expect(doc).toContain(`| \`${r.name}\` | ${r.enforcementLevel} |`);
   });
   it("names a baseline control and a level for every rule", () => {
     for (const r of rules) {

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { formatIssue } from "../../config/errors";
 import { loadProject, readProject } from "../../config/project";
 import { orderStacks } from "./order";
-import { evaluatePlan, renderPolicyMarkdown, renderPolicySummary } from "./policy";
+import { evaluatePlan, type PolicyReport, renderPolicyMarkdown, renderPolicyOverview, renderPolicySummary } from "./policy";
 import { planDocument, renderMarkdown, renderSummary } from "./report";
 
 export interface CliIO {
@@ -69,6 +69,7 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
   fs.mkdirSync(parsed.outDir, { recursive: true });
   const outputs: Record<string, Record<string, unknown>> = {};
   let failed = false;
+  const policies: Array<[string, PolicyReport]> = [];
   for (const { stack, selected } of order) {
     const file = files.stacks.find((s) => s.stack === stack)!;
     try {
@@ -85,6 +86,7 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
       const shown = { ...result, warnings };
       if (!selected) continue;
       const policy = evaluatePlan(result);
+      policies.push([stack, policy]);
       io.out(renderSummary(shown, renderPolicySummary(policy)));
       fs.writeFileSync(path.join(parsed.outDir, `${stack}.json`), JSON.stringify(planDocument(shown, { policy }), null, 2) + "\n");
       fs.writeFileSync(path.join(parsed.outDir, `${stack}.md`), renderMarkdown(shown, renderPolicyMarkdown(policy)) + "\n");
@@ -99,6 +101,7 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
       if (!selected) break;
     }
   }
+  if (policies.length) fs.writeFileSync(path.join(parsed.outDir, "policy.md"), renderPolicyOverview(policies) + "\n");
   io.out(`Synthesized ${order.filter((o) => o.selected).length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s${parsed.preview ? " (preview mode)" : ""}.`);
   return failed ? 1 : 0;
 }

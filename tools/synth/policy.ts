@@ -144,3 +144,30 @@ export function renderPolicyMarkdown(r: PolicyReport): string[] {
   }
   return lines;
 }
+
+/**
+ * `<out>/policy.md`: one table over every synthesized stack, then each violation. The PR comment
+ * shows non-stack Markdown files first and expanded (automation/prComment.ts).
+ */
+export function renderPolicyOverview(reports: ReadonlyArray<readonly [string, PolicyReport]>): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
+  const mandatory = reports.reduce((n, [, r]) => n + r.mandatoryViolations, 0);
+  const lines = [
+    `## Policy: \`${PACK_NAME}\``,
+    "",
+    mandatory ? `**${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}: the synth fails.**` : "No mandatory violations.",
+    "",
+    "| stack | passed | mandatory | advisory | not applicable | not evaluated |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ...reports.map(([s, r]) => `| \`${s}\` | ${r.passed} | ${r.mandatoryViolations} | ${r.advisoryViolations} | ${r.notApplicable} | ${r.notEvaluated.length} |`),
+    "",
+  ];
+  const all = reports.flatMap(([s, r]) => r.violations.map((v) => ({ s, v })));
+  if (all.length) {
+    lines.push("| stack | policy | level | resource | message |", "| --- | --- | --- | --- | --- |");
+    for (const { s, v } of all) lines.push(`| \`${s}\` | \`${v.policy}\` | ${v.enforcementLevel} | \`${cell(v.urn)}\` | ${cell(v.message)} |`);
+    lines.push("");
+  }
+  lines.push("Policies, levels and baseline controls: docs/policy.md.");
+  return lines.join("\n");
+}
