@@ -2,3 +2,4 @@
 import "./core";
 import "./cluster";
 import "./argocd";
+import "./kubernetes";

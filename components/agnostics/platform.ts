@@ -1,0 +1,69 @@
+/**
+ * The small per-platform input of the agnostics layer. Everything that differs between
+ * platforms (secret store backend, DNS provider, storage backends, load-balancer annotations)
+ * is derived from this union by small pure functions keyed on `kind`, so a new platform (AWS)
+ * adds one union member and one case per function; the components themselves do not change.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+export interface AzureDnsZoneRef {
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly subscriptionId: string;
+}
+
+export interface AzurePlatform {
+  readonly kind: "azure";
+  readonly tenantId: string;
+  readonly subscriptionId: string;
+  /** The environment Key Vault, e.g. https://kv-k8tre-dev-uks-ab12.vault.azure.net/ */
+  readonly keyVaultUri: pulumi.Input<string>;
+  /** The environment's private DNS zone (ExternalDNS writes here). */
+  readonly dnsZoneName: string;
+  readonly dnsZoneResourceGroup: string;
+  readonly dnsZoneSubscriptionId: string;
+  /** Public zone for Let's Encrypt / ACME DNS-01 (cert-manager writes TXT records here). */
+  readonly publicDnsZone?: AzureDnsZoneRef;
+  /** Client IDs of the user-assigned identities the environment stack federated to our service accounts. */
+  readonly identities: {
+    readonly externalDns: { readonly clientId: pulumi.Input<string> };
+    readonly externalSecrets: { readonly clientId: pulumi.Input<string> };
+    readonly certManager: { readonly clientId: pulumi.Input<string> };
+  };
+  /** The environment's core storage account (Azure Files for rwx-default). */
+  readonly storageAccountName: pulumi.Input<string>;
+  readonly storageResourceGroup: pulumi.Input<string>;
+  /** Subnet (name, in the cluster's VNet) the internal load balancers take their IPs from. */
+  readonly ingressSubnetName: pulumi.Input<string>;
+  readonly location: string;
+  /** Protocol of the rwx-default Azure Files class (k8tre:storage.fileShareProtocol). */
+  readonly fileShareProtocol?: "NFS" | "SMB";
+}
+
+export interface K3sPlatform {
+  readonly kind: "k3s";
+  /** MetalLB L2 pool: `a.b.c.d-a.b.c.e` or a CIDR. */
+  readonly metallbAddressPool: string;
+  /** Fixed LoadBalancer IP of kare-dns (inside the pool), for host split-DNS. */
+  readonly kareDnsIp?: string;
+  /** Fixed ClusterIP of kare-dns (inside the service CIDR); the cluster CoreDNS forwards to it. */
+  readonly kareDnsClusterIp: string;
+  readonly storageBackend: "longhorn" | "nfs";
+  readonly nfs?: { readonly server: string; readonly path: string };
+  /** Longhorn replica count of rwo-default / rwx-default. */
+  readonly longhornReplicas?: number;
+}
+
+export type PlatformInputs = AzurePlatform | K3sPlatform;
+
+/** Parses an Azure DNS zone resource ID (`k8tre:dns.publicZoneId`) into its parts. */
+export function dnsZoneFromId(id: string): AzureDnsZoneRef {
+  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/(?:dnsZones|privateDnsZones)\/([^/]+)$/i.exec(id);
+  if (!m) throw new Error(`not an Azure DNS zone ID: ${id}`);
+  return { subscriptionId: m[1], resourceGroup: m[2], name: m[3] };
+}
+
+/** Host name part of a URL (`https://kv.vault.azure.net/` → `kv.vault.azure.net`). */
+export function hostOf(url: string): string {
+  return new URL(url).hostname;
+}
