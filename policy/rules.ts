@@ -174,7 +174,7 @@ function agentPoolsOf(cluster: Record<string, any>): Array<Record<string, any>> 
 
 function isPublicGateway(gw: Record<string, any>): boolean {
   const fronts = list(gw.frontendIPConfigurations).map(obj);
-  return fronts.length === 0 || fronts.some((f) => f.publicIPAddress !== undefined);
+  return fronts.length === 0 || fronts.some((f) => "publicIPAddress" in f);
 }
 
 const TLS_ORDER = ["TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3"];
@@ -339,8 +339,9 @@ export const rules: readonly ResourceRule[] = [
       const v: string[] = [];
       const sku = obj(r.inputs.sku);
       if (sku.tier !== "WAF_v2" || (sku.name !== undefined && sku.name !== "WAF_v2")) v.push(`sku must be WAF_v2 (found name ${show(sku.name)}, tier ${show(sku.tier)})`);
-      const policyId = obj(r.inputs.firewallPolicy).id;
-      if (typeof policyId !== "string" || policyId === "") v.push("firewallPolicy.id must reference a WebApplicationFirewallPolicy");
+      // `in`, not a read: the policy's ID is unknown in a preview of a new stack, its presence is not.
+      const fp = obj(r.inputs.firewallPolicy);
+      if (!("id" in fp)) v.push("firewallPolicy.id must reference a WebApplicationFirewallPolicy");
       return v;
     },
   },

@@ -54,6 +54,18 @@ describe("evaluatePlan", () => {
     expect(r.policies.find((p) => p.name === "aks-local-accounts-disabled")!.status).toBe("passed");
   });
 
+  it("still checks a gateway whose WAF policy ID is unknown in preview (presence, not value)", () => {
+    const gw = (sku: string) => res(TYPES.applicationGateway, `agw-${sku}`, {
+      sku: { name: sku, tier: sku },
+      firewallPolicy: { id: UNKNOWN },
+      sslPolicy: { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" },
+      frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: UNKNOWN } }],
+    });
+    const r = evaluatePlan({ resources: [gw("WAF_v2"), gw("Standard_v2")] });
+    expect(r.notEvaluated).toEqual([]);
+    expect(r.violations.map((v) => [v.policy, v.urn, v.message])).toEqual([["appgw-waf-enabled", gw("Standard_v2").urn, 'sku must be WAF_v2 (found name "Standard_v2", tier "Standard_v2")']]);
+  });
+
   it("reports a masked Secret as not evaluated by the bearer-token rule, not as a pass", () => {
     const secret = res(TYPES.secret, "cluster-dev", { metadata: { labels: { "argocd.argoproj.io/secret-type": "cluster" } }, stringData: SECRET });
     const r = evaluatePlan({ resources: [secret] });
