@@ -13,6 +13,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { ARGOCD_NAMESPACE, AKS_AAD_SERVER_APP_ID } from "./chart";
 
 export const CLUSTER_SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
@@ -108,6 +109,20 @@ export function clusterConfig(auth: ExecAuthInput, caData: string): string {
   });
 }
 
+/**
+ * The base64 CA bundle of a kubeconfig's current (or only) cluster — the same bytes ArgoCD puts
+ * in `tlsClientConfig.caData`. Throws when there is none: ArgoCD must verify the API server.
+ */
+export function kubeconfigCaData(kubeconfig: string): string {
+  const doc = parse(kubeconfig) as { "current-context"?: string; contexts?: { name: string; context: { cluster: string } }[]; clusters?: { name: string; cluster: Record<string, string> }[] };
+  const clusters = doc?.clusters ?? [];
+  const ctxCluster = doc?.contexts?.find((c) => c.name === doc["current-context"])?.context.cluster;
+  const cluster = clusters.find((c) => c.name === ctxCluster) ?? (clusters.length === 1 ? clusters[0] : undefined);
+  const ca = cluster?.cluster?.["certificate-authority-data"];
+  if (!ca) throw new Error("kubeconfig has no certificate-authority-data for its current cluster; ArgoCD needs the API server's CA");
+  return ca;
+}
+
 /** `cluster-<name>`: the Secret's object name in the argocd namespace. */
 export function clusterSecretName(clusterName: string): string {
   return `cluster-${clusterName}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-").slice(0, 253);
@@ -133,12 +148,15 @@ export interface ClusterRegistrationArgs {
 export class ClusterRegistration extends pulumi.ComponentResource {
   readonly secretName: pulumi.Output<string>;
   readonly labels: pulumi.Output<Record<string, string>>;
+  /** What the Secret holds (no credential: name, server, exec-auth config). */
+  readonly stringData: pulumi.Output<{ name: string; server: string; config: string }>;
 
   constructor(name: string, args: ClusterRegistrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8tre:argocd:ClusterRegistration", name, {}, opts);
     const config = pulumi
       .all([args.auth.tenantId, args.auth.clientId, args.caData])
       .apply(([tenantId, clientId, ca]) => clusterConfig({ tenantId, clientId }, ca));
+    const stringData = pulumi.all([args.clusterName, args.server, config]).apply(([n, server, c]) => ({ name: n, server, config: c }));
     const secret = new k8s.core.v1.Secret(
       `${name}-secret`,
       {
@@ -149,12 +167,13 @@ export class ClusterRegistration extends pulumi.ComponentResource {
           annotations: { "managed-by": "pulumi", "k8tre.io/registered-by": pulumi.getStack() },
         },
         type: "Opaque",
-        stringData: { name: args.clusterName, server: args.server, config },
+        stringData,
       },
       { parent: this },
     );
     this.secretName = secret.metadata.name;
     this.labels = pulumi.output(args.labels);
+    this.stringData = stringData;
     this.registerOutputs({ secretName: this.secretName, labels: this.labels });
   }
 }

@@ -23,12 +23,16 @@ export const COMPUTED_REGISTRATION_LABELS = [
   "argocd.argoproj.io/secret-type", "environment", "vendor", "secret-store", "external-dns", "external-domain", "region", "cluster-name",
 ] as const;
 
-const labelName = z
-  .string()
-  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "a Kubernetes label name such as team or example.org/team")
-  .refine((k) => !(COMPUTED_REGISTRATION_LABELS as readonly string[]).includes(k) && !k.startsWith("skip-"), {
-    message: `a label other than ${COMPUTED_REGISTRATION_LABELS.join(", ")} and skip-* (those are computed; use k8tre:registration.skip for opt-outs)`,
-  });
+const LABEL_NAME = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** Why a key cannot be an extra label, or undefined when it can. */
+export function extraLabelProblem(key: string): string | undefined {
+  if (!LABEL_NAME.test(key)) return "a Kubernetes label name such as team or example.org/team";
+  if ((COMPUTED_REGISTRATION_LABELS as readonly string[]).includes(key) || key.startsWith("skip-")) {
+    return `a label other than ${COMPUTED_REGISTRATION_LABELS.join(", ")} and skip-* (those are computed from the stack; opt out with k8tre:registration.skip)`;
+  }
+  return undefined;
+}
 
 const labelValue = z
   .string()
@@ -38,8 +42,16 @@ const labelValue = z
 export const registration = z.strictObject({
   enabled: bool("whether to register this cluster in the management ArgoCD").default(true),
   skip: z.array(z.enum(SKIPPABLE)).default([]).describe("K8TRE components to opt out of (skip-<name> labels)."),
-  labels: z.record(labelName, labelValue).default({})
-    .describe("Extra labels on the ArgoCD cluster secret (not the computed K8TRE labels)."),
+  labels: z
+    .record(z.string(), labelValue)
+    .superRefine((labels, ctx) => {
+      for (const key of Object.keys(labels)) {
+        const problem = extraLabelProblem(key);
+        if (problem) ctx.addIssue({ code: "custom", message: problem, path: [key], input: key });
+      }
+    })
+    .default({})
+    .describe("Extra labels on the ArgoCD cluster secret."),
 });
 
 export type ArgocdConfig = z.infer<typeof argocd>;

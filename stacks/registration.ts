@@ -1,0 +1,93 @@
+/**
+ * How a cluster stack (Azure environment or k3s) registers its cluster in the management
+ * ArgoCD. Called from the stack builder once the cluster exists; everything it needs from the
+ * management side comes from the `mgmt` stack's outputs through the `management` stack
+ * reference, so adding or renaming an environment touches only that environment's config.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  ArgoCdTargetAccess,
+  ClusterRegistration,
+  type ClusterLabelInput,
+  clusterLabels,
+  kubeconfigCaData,
+} from "../components/argocd/registration";
+import type { StackConfig } from "../config/schema";
+import type { StackContext } from "./context";
+import { environmentDomain } from "./management";
+
+/** The K8TRE label inputs of a stack (pure; see docs/management.md for each value's meaning). */
+export function registrationLabelInput(c: StackConfig, clusterName: string): ClusterLabelInput {
+  const azure = c.platform === "azure";
+  return {
+    environment: c.environment,
+    vendor: c.platform,
+    // The agnostics layer installs the ClusterSecretStore `secret-store` itself; naming its
+    // backend here means K8TRE's secret-store ApplicationSet (dirs `kubernetes`, `aws`) does
+    // not install a second one on Azure (`azure-keyvault` matches no directory).
+    secretStore: c.agnostics?.secretStore ?? (azure ? "azure-keyvault" : "kubernetes"),
+    externalDns: c.platform,
+    externalDomain: environmentDomain(c),
+    region: azure ? c.location! : "on-prem",
+    clusterName,
+    skip: c.registration?.skip ?? [],
+    metallbIpRange: c.agnostics?.metallbAddressPool,
+    extra: c.registration?.labels ?? {},
+  };
+}
+
+export interface RegisteredCluster {
+  /** The cluster's name in ArgoCD (and the `cluster-name` label). */
+  readonly clusterName: string;
+  /** `https://<api host>:<port>`. */
+  readonly server: pulumi.Input<string>;
+  /** A kubeconfig of the cluster (only its CA is used). */
+  readonly kubeconfig: pulumi.Input<string>;
+  /** The cluster's own Kubernetes provider (for the RBAC ArgoCD needs there). */
+  readonly provider: k8s.Provider;
+}
+
+export interface Registration {
+  readonly access: ArgoCdTargetAccess;
+  readonly registration: ClusterRegistration;
+  readonly managementProvider: k8s.Provider;
+}
+
+/**
+ * Grants the management ArgoCD's controller identity its role on the cluster, then writes the
+ * labelled cluster Secret into the management cluster. Returns undefined when
+ * `k8tre:registration.enabled` is false.
+ */
+export function registerWithManagement(ctx: StackContext, cluster: RegisteredCluster, opts: { dependsOn?: pulumi.Input<pulumi.Resource>[] } = {}): Registration | undefined {
+  if (!ctx.config.registration?.enabled) return undefined;
+  if (ctx.config.platform !== "azure") {
+    // argocd-k8s-auth azure needs an Entra-integrated API server; see docs/management.md (k3s).
+    throw new Error(`stack ${ctx.stack}: ArgoCD registration without stored tokens is implemented for AKS only`);
+  }
+  const mgmt = ctx.stackRef("management");
+  const identity = mgmt.requireOutput("argocdControllerIdentity") as pulumi.Output<{ clientId: string; principalId: string }>;
+  const managementProvider = new k8s.Provider("management-k8s", {
+    kubeconfig: pulumi.secret(mgmt.requireOutput("kubeconfig") as pulumi.Output<string>),
+    enableServerSideApply: true,
+  });
+  const access = new ArgoCdTargetAccess(
+    "argocd-access",
+    { principalId: identity.apply((i) => i.principalId) },
+    { provider: cluster.provider, dependsOn: opts.dependsOn },
+  );
+  const registration = new ClusterRegistration(
+    "argocd-registration",
+    {
+      clusterName: cluster.clusterName,
+      server: cluster.server,
+      caData: pulumi.output(cluster.kubeconfig).apply(kubeconfigCaData),
+      auth: { tenantId: mgmt.requireOutput("tenantId") as pulumi.Output<string>, clientId: identity.apply((i) => i.clientId) },
+      labels: clusterLabels(registrationLabelInput(ctx.config, cluster.clusterName)),
+      namespace: mgmt.requireOutput("argocdNamespace") as pulumi.Output<string>,
+    },
+    // Registering before ArgoCD may deploy would start syncs that fail on authorization.
+    { provider: managementProvider, dependsOn: [access] },
+  );
+  return { access, registration, managementProvider };
+}
