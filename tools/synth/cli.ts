@@ -70,18 +70,33 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
   const outputs: Record<string, Record<string, unknown>> = {};
   let failed = false;
   const policies: Array<[string, PolicyReport]> = [];
-  for (const { stack, selected } of order) {
+  const evaluate = (stack: string, preview: boolean) => {
     const file = files.stacks.find((s) => s.stack === stack)!;
+    return synthStack(() => buildStack(loaded.get(stack)!), {
+      project: files.project,
+      stack,
+      config: file.raw,
+      secretKeys: file.secretKeys,
+      preview,
+      stackOutputs: outputs,
+    });
+  };
+  if (parsed.preview) {
+    // A preview models a brand-new stack whose dependencies already exist: evaluate every stack
+    // once as deployed, to give StackReferences real outputs, then preview the selected ones.
+    for (const { stack } of order) {
+      try {
+        outputs[stack] = (await evaluate(stack, false)).rawOutputs;
+      } catch {
+        break; // reported by the preview pass below
+      }
+    }
+  }
+  for (const { stack, selected } of order) {
+    if (parsed.preview && !selected) continue;
     try {
-      const result = await synthStack(() => buildStack(loaded.get(stack)!), {
-        project: files.project,
-        stack,
-        config: file.raw,
-        secretKeys: file.secretKeys,
-        preview: parsed.preview,
-        stackOutputs: outputs,
-      });
-      outputs[stack] = result.rawOutputs;
+      const result = await evaluate(stack, parsed.preview);
+      if (!parsed.preview) outputs[stack] = result.rawOutputs;
       const warnings = [...loaded.get(stack)!.warnings, ...result.warnings];
       const shown = { ...result, warnings };
       if (!selected) continue;
