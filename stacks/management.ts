@@ -7,6 +7,7 @@
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import { GATEWAY_NAME, GATEWAY_NAMESPACE } from "../components/agnostics/ingress";
 import { ArgoCd } from "../components/argocd/argocd";
 import { ARGOCD_NAMESPACE } from "../components/argocd/chart";
 import { ArgoCdControllerIdentity, ArgoCdSso } from "../components/argocd/identity";
@@ -14,8 +15,11 @@ import { Cluster, clusterNames } from "../components/azure/cluster";
 import type { StackContext } from "./context";
 import type { StackOutputs } from "./index";
 
-/** The internal Cilium gateway the agnostics layer creates (components/agnostics). */
-export const INTERNAL_GATEWAY = { name: "internal-gateway", namespace: "gateway" } as const;
+/**
+ * The internal Cilium gateway the agnostics layer creates, and its HTTPS listener only: the
+ * gateway also has a plain-HTTP listener, which must never carry ArgoCD sessions.
+ */
+export const INTERNAL_GATEWAY = { name: GATEWAY_NAME, namespace: GATEWAY_NAMESPACE, sectionName: "https" } as const;
 
 /** `<environment>.<domain>`, or the apex when k8tre:dns.apex is set. */
 export function environmentDomain(c: { environment: string; domain: string; dns?: { apex?: boolean } }): string {

@@ -19,7 +19,7 @@ export interface ArgoCdArgs {
   readonly adminGroupObjectIds: readonly string[];
   readonly repo: { readonly url: string; readonly revision: string; readonly path: string };
   /** The internal gateway the HTTPRoute attaches to. */
-  readonly gateway: { readonly name: string; readonly namespace: string };
+  readonly gateway: { readonly name: string; readonly namespace: string; readonly sectionName?: string };
   /** Resources that must exist before the release (Cilium, Gateway API CRDs, the gateway). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }

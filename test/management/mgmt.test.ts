@@ -66,7 +66,7 @@ describe("mgmt stack", () => {
   it("publishes ArgoCD only on the internal gateway, at argocd.<mgmt domain>", () => {
     const route = one(mgmt, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
     expect((route.inputs.spec as any).hostnames).toEqual(["argocd.mgmt.example.org"]);
-    expect((route.inputs.spec as any).parentRefs).toEqual([expect.objectContaining({ name: "internal-gateway", namespace: "gateway", kind: "Gateway" })]);
+    expect((route.inputs.spec as any).parentRefs).toEqual([expect.objectContaining({ name: "internal-gateway", namespace: "gateway", kind: "Gateway", sectionName: "https" })]);
     expect(ofType(mgmt, "kubernetes:networking.k8s.io/v1:Ingress")).toHaveLength(0);
     expect(values().server.service?.type ?? "ClusterIP").toBe("ClusterIP");
   });
