@@ -198,7 +198,10 @@ export class Dns extends pulumi.ComponentResource {
       before.push(
         new k8s.core.v1.ConfigMap(
           `${name}-azure-config`,
-          { metadata: { name: AZURE_CONFIG_NAME, namespace: EDNS.namespace }, data: { "azure.json": JSON.stringify(azureDnsConfig(platform), null, 2) } },
+          {
+            metadata: { name: AZURE_CONFIG_NAME, namespace: EDNS.namespace },
+            data: { "azure.json": pulumi.output(azureDnsConfig(platform)).apply((cfg) => JSON.stringify(cfg, null, 2)) },
+          },
           { parent: this, dependsOn: [ns] },
         ),
       );

@@ -19,9 +19,9 @@ export interface AzurePlatform {
   /** The environment Key Vault, e.g. https://kv-k8tre-dev-uks-ab12.vault.azure.net/ */
   readonly keyVaultUri: pulumi.Input<string>;
   /** The environment's private DNS zone (ExternalDNS writes here). */
-  readonly dnsZoneName: string;
-  readonly dnsZoneResourceGroup: string;
-  readonly dnsZoneSubscriptionId: string;
+  readonly dnsZoneName: pulumi.Input<string>;
+  readonly dnsZoneResourceGroup: pulumi.Input<string>;
+  readonly dnsZoneSubscriptionId: pulumi.Input<string>;
   /** Public zone for Let's Encrypt / ACME DNS-01 (cert-manager writes TXT records here). */
   readonly publicDnsZone?: AzureDnsZoneRef;
   /** Client IDs of the user-assigned identities the environment stack federated to our service accounts. */
