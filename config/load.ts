@@ -342,8 +342,17 @@ function clusterChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]
     warnings.push(`k8tre:cluster.systemPool.vmSize ${k.systemPool.vmSize} has fewer than 4 vCPUs; AKS recommends at least 4 for system pools`);
   }
   if (k.systemPool.minCount < 2) warnings.push("k8tre:cluster.systemPool.minCount is below 2: a single system node is not highly available");
+  if (k.kubeProxy === "enabled" && c.agnostics?.enabled) {
+    // Without kube-proxy replacement Cilium cannot run Gateway API, and the agnostics layer's
+    // internal gateway uses the `cilium` GatewayClass (docs/adr/0003-kube-proxy.md).
+    issues.push({
+      key: keyOf("cluster.kubeProxy"),
+      value: k.kubeProxy,
+      expected: '"disabled" (Cilium\'s Gateway API, which the agnostics internal gateway uses, needs kube-proxy replacement), or set k8tre:agnostics.enabled false',
+    });
+  }
   if (k.kubeProxy === "enabled") {
-    warnings.push("k8tre:cluster.kubeProxy is enabled: kube-proxy and Cilium's kube-proxy replacement both program services; see docs/adr/0003-kube-proxy.md");
+    warnings.push("k8tre:cluster.kubeProxy is enabled: kube-proxy stays, Cilium runs without kube-proxy replacement and without Gateway API; see docs/adr/0003-kube-proxy.md");
   }
 }
 

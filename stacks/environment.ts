@@ -1,14 +1,187 @@
-/** An Azure environment stack (dev/stg/prd): private AKS, Key Vault, storage, identities, agnostics. */
-import * as resources from "@pulumi/azure-native/resources";
+/**
+ * An Azure environment stack (dev/stg/prd): the private AKS cluster, Gateway API CRDs and Cilium,
+ * Key Vault, storage, private endpoints, workload identities, the environment DNS zone, then the
+ * agnostics layer. Wiring only: every decision lives in config and the components.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Agnostics, dnsZoneFromId } from "../components/agnostics";
+import type { AzurePlatform } from "../components/agnostics/platform";
+import { Cluster, clusterNames } from "../components/azure/cluster";
+import { EnvironmentResources, type PrivateDnsZoneKey } from "../components/azure/environment";
+import { Bootstrap } from "../components/kubernetes/bootstrap";
 import type { StackContext } from "./context";
 import type { StackOutputs } from "./index";
 
-export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
-  const network = ctx.stackRef("network");
-  const rg = new resources.ResourceGroup(
-    "cluster-rg",
-    { resourceGroupName: ctx.naming.resourceGroup("aks"), location: ctx.config.location, tags: ctx.tags },
-    { provider: ctx.azureProvider() },
+/** What this stack reads from the network stack (see stacks/network.ts outputs). */
+export interface NetworkRefs {
+  readonly hubVnetId: pulumi.Output<string>;
+  readonly dnsZoneResourceGroupName: pulumi.Output<string>;
+  readonly dnsZoneSubscriptionId: pulumi.Output<string>;
+  readonly privateDnsZoneIds: pulumi.Output<Record<PrivateDnsZoneKey | "aks", string>>;
+  readonly spoke: pulumi.Output<{ vnetId: string; nodeSubnetId: string; ingressSubnetId: string; ingressSubnetName: string; endpointSubnetId: string; subscriptionId: string }>;
+}
+
+export function readNetwork(ctx: StackContext): NetworkRefs {
+  const ref = ctx.stackRef("network");
+  const env = ctx.config.environment;
+  const spokes = ref.requireOutput("spokes") as pulumi.Output<Record<string, NetworkRefs["spoke"] extends pulumi.Output<infer T> ? T : never>>;
+  return {
+    hubVnetId: ref.requireOutput("hubVnetId") as pulumi.Output<string>,
+    dnsZoneResourceGroupName: ref.requireOutput("dnsZoneResourceGroupName") as pulumi.Output<string>,
+    dnsZoneSubscriptionId: ref.requireOutput("dnsZoneSubscriptionId") as pulumi.Output<string>,
+    privateDnsZoneIds: ref.requireOutput("privateDnsZoneIds") as NetworkRefs["privateDnsZoneIds"],
+    spoke: spokes.apply((s) => {
+      const spoke = s?.[env];
+      if (!spoke) throw new Error(`the network stack has no spoke for environment "${env}" (outputs.spokes has: ${Object.keys(s ?? {}).join(", ") || "none"}); add k8tre:network.spokes.${env} to the network stack`);
+      return spoke;
+    }),
+  };
+}
+
+/** The environment's DNS zone: `<env>.<domain>`, or `<domain>` for an apex environment. */
+export function environmentZoneName(environment: string, domain: string, apex: boolean): string {
+  return apex ? domain : `${environment}.${domain}`;
+}
+
+/**
+ * The agnostics layer (components/agnostics), installed after Cilium: every chart depends on
+ * `bootstrap.ready`, and the cloud-facing controllers run as the workload identities above.
+ */
+export function installAgnostics(
+  ctx: StackContext,
+  cluster: Cluster,
+  bootstrap: Bootstrap,
+  env: EnvironmentResources,
+  net: NetworkRefs,
+): Record<string, unknown> {
+  const c = ctx.config;
+  const a = c.agnostics;
+  if (!a?.enabled) return {};
+  const platform: AzurePlatform = {
+    kind: "azure",
+    tenantId: c.azure!.tenantId,
+    subscriptionId: c.azure!.subscriptionId,
+    keyVaultUri: env.keyVaultUri,
+    dnsZoneName: env.dnsZoneName,
+    dnsZoneResourceGroup: net.dnsZoneResourceGroupName,
+    dnsZoneSubscriptionId: net.dnsZoneSubscriptionId,
+    publicDnsZone: c.dns?.publicZoneId ? dnsZoneFromId(c.dns.publicZoneId) : undefined,
+    identities: {
+      externalDns: { clientId: env.identities.externalDns.clientId },
+      externalSecrets: { clientId: env.identities.externalSecrets.clientId },
+      certManager: { clientId: env.identities.certManager.clientId },
+    },
+    storageAccountName: env.storageAccountNames.core,
+    storageResourceGroup: env.resourceGroupName,
+    ingressSubnetName: net.spoke.ingressSubnetName,
+    location: c.location!,
+    fileShareProtocol: c.storage?.fileShareProtocol,
+  };
+  const agnostics = new Agnostics(
+    "agnostics",
+    {
+      platform,
+      domain: environmentZoneName(c.environment, c.domain, c.dns?.apex ?? false),
+      clusterName: ctx.naming.aksCluster(),
+      dependsOn: bootstrap.ready,
+      config: a,
+    },
+    { provider: cluster.k8sProvider },
   );
-  return { resourceGroupName: rg.name, networkStack: network.name };
+  return { gatewayHost: agnostics.gatewayHost, secretStoreName: agnostics.secretStoreName };
+}
+
+export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
+  const c = ctx.config;
+  const clusterConfig = c.cluster!;
+  const azure = c.azure!;
+  const naming = ctx.naming;
+  const net = readNetwork(ctx);
+  const provider = ctx.azureProvider();
+  const dnsProvider = ctx.connectivityProvider();
+
+  const cluster = new Cluster(
+    "cluster",
+    {
+      config: clusterConfig,
+      names: clusterNames(naming),
+      location: c.location!,
+      tenantId: azure.tenantId,
+      tags: ctx.tags,
+      nodeSubnetId: net.spoke.nodeSubnetId,
+      privateDnsZoneId: net.privateDnsZoneIds.aks,
+      dnsProvider,
+      protect: c.protected,
+    },
+    { provider },
+  );
+
+  const bootstrap = new Bootstrap(
+    "bootstrap",
+    {
+      clusterName: c.environment,
+      apiServerHost: cluster.privateFqdn,
+      podCidr: clusterConfig.podCidr,
+      kubeProxyReplacement: clusterConfig.kubeProxy === "disabled",
+      hubbleUi: clusterConfig.cilium.hubbleUi,
+      operatorReplicas: clusterConfig.cilium.operatorReplicas,
+    },
+    { provider: cluster.k8sProvider },
+  );
+
+  const publicZoneId = c.dns?.publicZoneId;
+  const publicZoneSub = publicZoneId ? /^\/subscriptions\/([^/]+)/i.exec(publicZoneId)![1] : undefined;
+  const env = new EnvironmentResources(
+    "env",
+    {
+      names: {
+        resourceGroup: naming.resourceGroup("data"),
+        storageAccounts: { workspace: naming.storageAccount("ws"), core: naming.storageAccount("core") },
+        keyVault: naming.keyVault(),
+        dnsZone: environmentZoneName(c.environment, c.domain, c.dns?.apex ?? false),
+        resource: (abbr, purpose) => naming.resource(abbr, purpose),
+      },
+      location: c.location!,
+      tenantId: azure.tenantId,
+      tags: ctx.tags,
+      storage: c.storage!,
+      keyVault: c.keyVault!,
+      endpointSubnetId: net.spoke.endpointSubnetId,
+      privateDnsZoneIds: net.privateDnsZoneIds,
+      dnsZoneResourceGroupName: net.dnsZoneResourceGroupName,
+      hubVnetId: net.hubVnetId,
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
+      storageDataPrincipalId: cluster.kubeletPrincipalId,
+      publicZoneId,
+      dnsProvider,
+      publicZoneProvider: publicZoneSub ? ctx.azureProvider(publicZoneSub) : undefined,
+    },
+    { provider },
+  );
+
+  const agnostics = installAgnostics(ctx, cluster, bootstrap, env, net);
+
+  return {
+    clusterName: cluster.clusterName,
+    clusterId: cluster.clusterId,
+    resourceGroupName: cluster.resourceGroupName,
+    privateFqdn: cluster.privateFqdn,
+    oidcIssuerUrl: cluster.oidcIssuerUrl,
+    kubeconfig: cluster.kubeconfig,
+    kubeProxy: clusterConfig.kubeProxy,
+    identities: {
+      externalDns: { clientId: env.identities.externalDns.clientId, principalId: env.identities.externalDns.principalId },
+      externalSecrets: { clientId: env.identities.externalSecrets.clientId, principalId: env.identities.externalSecrets.principalId },
+      certManager: { clientId: env.identities.certManager.clientId, principalId: env.identities.certManager.principalId },
+    },
+    keyVaultUri: env.keyVaultUri,
+    keyVaultName: env.keyVaultName,
+    storageAccounts: { workspace: env.storageAccountNames.workspace, core: env.storageAccountNames.core },
+    dataResourceGroupName: env.resourceGroupName,
+    dnsZoneName: env.dnsZoneName,
+    dnsZoneId: env.dnsZoneId,
+    tenantId: azure.tenantId,
+    subscriptionId: azure.subscriptionId,
+    ...agnostics,
+  };
 }

@@ -3,3 +3,4 @@ import "./core";
 import "./cluster";
 import "./argocd";
 import "./kubernetes";
+import "./environment";

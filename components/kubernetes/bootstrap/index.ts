@@ -1,0 +1,98 @@
+/**
+ * `k8tre:kubernetes:Bootstrap` — what every BYO-CNI cluster needs before anything else: the
+ * pinned Gateway API CRDs, then Cilium. Nodes stay NotReady until Cilium runs, so every later
+ * chart must `dependsOn` {@link Bootstrap.cilium} (or {@link Bootstrap.ready}).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { VERSIONS } from "../versions";
+import { ciliumValues } from "./cilium";
+import { type CrdSource, DEFAULT_VENDOR_DIR, loadGatewayApiCrds, vendoredName } from "./gateway-api-crds";
+
+export * from "./cilium";
+export * from "./gateway-api-crds";
+
+export interface BootstrapArgs {
+  /** Cilium `cluster.name` (e.g. the environment name). */
+  readonly clusterName: string;
+  /** The API server's bare host name (AKS private FQDN). */
+  readonly apiServerHost: pulumi.Input<string>;
+  readonly podCidr: string;
+  /** True when kube-proxy is disabled on the cluster (Cilium owns services and runs Gateway API). */
+  readonly kubeProxyReplacement: boolean;
+  readonly hubbleUi: boolean;
+  readonly operatorReplicas: number;
+  /** Where the vendored Gateway API CRDs live; default: vendor/gateway-api/<version>. */
+  readonly crdDir?: string;
+}
+
+export interface BootstrapOptions extends pulumi.ComponentResourceOptions {
+  /** The cluster's Kubernetes provider (required: never the ambient kubeconfig). */
+  readonly provider: k8s.Provider;
+}
+
+export class Bootstrap extends pulumi.ComponentResource {
+  /** Gateway API CRD resources (installed before Cilium). */
+  readonly crds: pulumi.Resource[];
+  readonly crdSource: CrdSource["mode"];
+  /** The Cilium Helm release: every later chart depends on it. */
+  readonly cilium: k8s.helm.v3.Release;
+  /** Resources that must exist before anything else in the cluster. */
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: BootstrapArgs, opts: BootstrapOptions) {
+    super("k8tre:kubernetes:Bootstrap", name, args, opts);
+    const child = { parent: this, provider: opts.provider };
+
+    const source = loadGatewayApiCrds(args.crdDir ?? DEFAULT_VENDOR_DIR);
+    this.crdSource = source.mode;
+    if (source.mode === "vendored") {
+      this.crds = source.crds.map(
+        ({ file, object }) =>
+          new k8s.apiextensions.v1.CustomResourceDefinition(
+            `${name}-crd-${vendoredName(file).replace(/\.yaml$/, "")}`,
+            { metadata: object.metadata, spec: object.spec },
+            // CRDs hold every Gateway/Route in the cluster: never delete them with the stack.
+            { ...child, retainOnDelete: true },
+          ),
+      );
+    } else {
+      void pulumi.log.warn(source.warning, this);
+      this.crds = source.urls.map(
+        (url) =>
+          new k8s.yaml.v2.ConfigFile(`${name}-crd-${url.split("/").pop()!.replace(/\.yaml$/, "")}`, { file: url }, { ...child, retainOnDelete: true }),
+      );
+    }
+
+    const values = pulumi.output(args.apiServerHost).apply((host) =>
+      ciliumValues({
+        clusterName: args.clusterName,
+        apiServerHost: host,
+        podCidr: args.podCidr,
+        kubeProxyReplacement: args.kubeProxyReplacement,
+        hubbleUi: args.hubbleUi,
+        operatorReplicas: args.operatorReplicas,
+      }),
+    );
+    this.cilium = new k8s.helm.v3.Release(
+      `${name}-cilium`,
+      {
+        name: "cilium",
+        chart: VERSIONS.cilium.chart,
+        version: VERSIONS.cilium.version,
+        repositoryOpts: { repo: VERSIONS.cilium.repo },
+        namespace: "kube-system",
+        values,
+        // Nothing is Ready on a BYO-CNI cluster until Cilium is: give the first install time.
+        timeout: 900,
+        maxHistory: 10,
+        cleanupOnFail: true,
+      },
+      // The operator checks for Gateway API CRDs once at start-up: they must exist first.
+      { ...child, dependsOn: this.crds },
+    );
+    this.ready = [this.cilium];
+
+    this.registerOutputs({ cilium: this.cilium.status, crdSource: this.crdSource });
+  }
+}
