@@ -286,6 +286,39 @@ function networkChecks(c: StackConfig, issues: ConfigIssue[]): void {
   } else {
     const gw = cidrOf(keyOf("network.hub.gatewaySubnetCidr"), n.hub.gatewaySubnetCidr);
     gatewaySubnetSize(gw, issues);
+    existingNetworkChecks(n, c.location!, issues);
+  }
+}
+
+/** Landing-zone IDs that must agree with each other (subnets in their VNet, zones in the DNS group, zone names). */
+function existingNetworkChecks(n: Extract<NonNullable<StackConfig["network"]>, { mode: "existing" }>, location: string, issues: ConfigIssue[]): void {
+  const under = (child: string, parent: string) => child.toLowerCase().startsWith(`${parent.toLowerCase()}/`);
+  if (!under(n.hub.gatewaySubnetId, n.hub.vnetId)) {
+    issues.push({ key: keyOf("network.hub.gatewaySubnetId"), value: n.hub.gatewaySubnetId, expected: `a subnet of k8tre:network.hub.vnetId (${n.hub.vnetId}/subnets/<name>)` });
+  }
+  for (const [env, s] of Object.entries(n.spokes)) {
+    for (const f of ["nodeSubnetId", "ingressSubnetId", "endpointSubnetId"] as const) {
+      if (!under(s[f], s.vnetId)) issues.push({ key: keyOf(`network.spokes.${env}.${f}`), value: s[f], expected: `a subnet of k8tre:network.spokes.${env}.vnetId (${s.vnetId}/subnets/<name>)` });
+    }
+  }
+  const expectedNames: Record<string, string> = {
+    aks: `privatelink.${location}.azmk8s.io`,
+    blob: "privatelink.blob.core.windows.net",
+    file: "privatelink.file.core.windows.net",
+    queue: "privatelink.queue.core.windows.net",
+    table: "privatelink.table.core.windows.net",
+    dfs: "privatelink.dfs.core.windows.net",
+    vault: "privatelink.vaultcore.azure.net",
+  };
+  for (const [zone, id] of Object.entries(n.privateDnsZoneIds)) {
+    const key = keyOf(`network.privateDnsZoneIds.${zone}`);
+    if (!under(id, n.dnsResourceGroupId)) issues.push({ key, value: id, expected: `a zone in k8tre:network.dnsResourceGroupId (${n.dnsResourceGroupId}); zone links are created next to the zone` });
+    const name = id.split("/").pop()!.toLowerCase();
+    const want = expectedNames[zone];
+    // AKS also accepts a sub-zone (<sub>.privatelink.<region>.azmk8s.io).
+    if (name !== want && !(zone === "aks" && name.endsWith(`.${want}`))) {
+      issues.push({ key, value: id, expected: `the ${want} zone${zone === "aks" ? " (for the stack's k8tre:location)" : ""}` });
+    }
   }
 }
 

@@ -114,6 +114,14 @@ export function crossStackIssues(loaded: ReadonlyMap<string, LoadedStack>): Conf
           expected: `an environment with a spoke in stack ${netStack}'s k8tre:network.spokes (${Object.keys(n.spokes).join(", ") || "none"})`,
         });
       }
+      if (c.cluster.outboundType === "userDefinedRouting" && n.mode === "create" && !n.hub.firewallPrivateIp) {
+        issues.push({
+          stack,
+          key: "k8tre:cluster.outboundType",
+          value: c.cluster.outboundType,
+          expected: `"loadBalancer", or set k8tre:network.hub.firewallPrivateIp in stack ${netStack} (userDefinedRouting needs a route table sending 0.0.0.0/0 to the hub firewall)`,
+        });
+      }
       add(stack, "k8tre:cluster.podCidr", c.cluster.podCidr);
       add(stack, "k8tre:cluster.serviceCidr", c.cluster.serviceCidr);
     }

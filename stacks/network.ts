@@ -1,14 +1,236 @@
-/** The `network` stack: shared network services (hub/spokes, private DNS, public gateway). */
+/**
+ * The `network` stack: shared network services (replaces k8tre-azure's `envs/network` and
+ * `envs/certs`). In `create` mode it builds the hub, one spoke per cluster stack and the
+ * private-link zones; in `existing` mode it references a landing zone by resource ID. Either way
+ * it links the zones (registration off), and builds the public WAF gateway with its private
+ * certificate vault. Environment and management stacks read the outputs below through a
+ * StackReference; the names are a contract (docs/network.md, "Outputs").
+ */
 import * as resources from "@pulumi/azure-native/resources";
+import * as pulumi from "@pulumi/pulumi";
+import { Naming, uniqueSuffix } from "../config/naming";
+import { PublicGateway } from "../components/azure/gateway/appGateway";
+import { CertificateVault, verifiedCertificateIds } from "../components/azure/gateway/certificateVault";
+import { parseArmId } from "../components/azure/network/armId";
+import { HubNetwork, SPOKE_SUBNETS, SpokeNetwork } from "../components/azure/network/hubSpoke";
+import { PrivateDnsZones, type ZoneLink } from "../components/azure/network/privateDns";
 import type { StackContext } from "./context";
 import type { StackOutputs } from "./index";
 
+/** What an environment stack needs of its spoke. */
+export interface SpokeOutputs {
+  vnetId: pulumi.Input<string>;
+  nodeSubnetId: pulumi.Input<string>;
+  ingressSubnetId: pulumi.Input<string>;
+  ingressSubnetName: string;
+  endpointSubnetId: pulumi.Input<string>;
+  subscriptionId: string;
+}
+
 export function buildNetworkStack(ctx: StackContext): StackOutputs {
-  const provider = ctx.connectivityProvider();
-  const rg = new resources.ResourceGroup(
-    "network-rg",
-    { resourceGroupName: ctx.naming.resourceGroup("network"), location: ctx.config.location, tags: ctx.tags },
-    { provider },
-  );
-  return { networkResourceGroupName: rg.name };
+  const c = ctx.config;
+  const n = c.network!;
+  const naming = ctx.naming;
+  const location = c.location!;
+  const tags = ctx.tags;
+  const linkKey = (id: string) => `x${uniqueSuffix(id)}`;
+  const extraLinks: ZoneLink[] = n.dnsLinkVnetIds.map((id) => ({ key: linkKey(id), linkName: naming.resource("lnk", linkKey(id)), vnetId: id }));
+
+  let hubVnetId: pulumi.Input<string>;
+  let gatewaySubnetId: pulumi.Input<string>;
+  let gatewaySubscriptionId: string;
+  let zones: PrivateDnsZones;
+  let dnsZoneResourceGroupName: pulumi.Input<string>;
+  let dnsZoneSubscriptionId: string;
+  const spokes: Record<string, SpokeOutputs> = {};
+
+  if (n.mode === "create") {
+    const connectivity = ctx.connectivityProvider();
+    const hub = new HubNetwork(
+      "hub",
+      {
+        location,
+        resourceGroupName: naming.resourceGroup("hub"),
+        vnetName: naming.resource("vnet", "hub"),
+        addressSpace: n.hub.addressSpace,
+        gatewaySubnetPrefix: n.hub.gatewaySubnet,
+        gatewayNsgName: naming.resource("nsg", "appgw"),
+        allowedSourceCidrs: c.gateway?.allowedSourceCidrs ?? [],
+        tags,
+      },
+      { provider: connectivity },
+    );
+    hubVnetId = hub.vnetId;
+    gatewaySubnetId = hub.gatewaySubnetId;
+    gatewaySubscriptionId = ctx.connectivitySubscriptionId;
+
+    for (const [env, s] of Object.entries(n.spokes)) {
+      const subscriptionId = s.subscriptionId ?? ctx.subscriptionId;
+      const en = new Naming({ ...naming.input, environment: env });
+      const spoke = new SpokeNetwork(
+        `spoke-${env}`,
+        {
+          environment: env,
+          location,
+          resourceGroupName: en.resourceGroup("spoke"),
+          vnetName: en.resource("vnet", "spoke"),
+          addressSpace: s.addressSpace,
+          subnets: {
+            node: { prefix: s.nodeSubnet, nsgName: en.resource("nsg", "clusternodes") },
+            ingress: { prefix: s.ingressSubnet, nsgName: en.resource("nsg", "clusteringress") },
+            endpoint: { prefix: s.endpointSubnet, nsgName: en.resource("nsg", "privatelinkendpoints") },
+          },
+          firewall: n.hub.firewallPrivateIp ? { privateIp: n.hub.firewallPrivateIp, routeTableName: en.resource("rt", "spoke") } : undefined,
+          hub: { vnetId: hub.vnetId, vnetName: hub.vnetName, resourceGroupName: hub.resourceGroupName, provider: connectivity },
+          peeringNames: { hubToSpoke: `peer-hub-to-${env}`, spokeToHub: `peer-${env}-to-hub` },
+          protect: c.protected,
+          tags: { ...tags, "k8tre-spoke": env },
+        },
+        { provider: ctx.azureProvider(subscriptionId) },
+      );
+      spokes[env] = {
+        vnetId: spoke.vnetId,
+        nodeSubnetId: spoke.subnetIds.node,
+        ingressSubnetId: spoke.subnetIds.ingress,
+        ingressSubnetName: SPOKE_SUBNETS.ingress,
+        endpointSubnetId: spoke.subnetIds.endpoint,
+        subscriptionId,
+      };
+    }
+
+    const dnsRg = new resources.ResourceGroup(
+      "dns-rg",
+      { resourceGroupName: naming.resourceGroup("dns"), location, tags },
+      // Holds the private-link zones and every record in them.
+      { provider: connectivity, protect: true },
+    );
+    dnsZoneResourceGroupName = dnsRg.name;
+    dnsZoneSubscriptionId = ctx.connectivitySubscriptionId;
+    zones = new PrivateDnsZones(
+      "dns",
+      {
+        mode: "create",
+        location,
+        resourceGroupName: dnsRg.name,
+        links: [
+          { key: "hub", linkName: naming.resource("lnk", "hub"), vnetId: hub.vnetId },
+          ...Object.entries(spokes).map(([env, s]) => ({ key: env, linkName: naming.resource("lnk", env), vnetId: s.vnetId })),
+          ...extraLinks,
+        ],
+        tags,
+      },
+      { provider: connectivity },
+    );
+  } else {
+    hubVnetId = n.hub.vnetId;
+    gatewaySubnetId = n.hub.gatewaySubnetId;
+    gatewaySubscriptionId = parseArmId(n.hub.gatewaySubnetId).subscriptionId;
+    for (const [env, s] of Object.entries(n.spokes)) {
+      spokes[env] = {
+        vnetId: s.vnetId,
+        nodeSubnetId: s.nodeSubnetId,
+        ingressSubnetId: s.ingressSubnetId,
+        ingressSubnetName: parseArmId(s.ingressSubnetId).name,
+        endpointSubnetId: s.endpointSubnetId,
+        subscriptionId: parseArmId(s.vnetId).subscriptionId,
+      };
+    }
+    const dnsRg = parseArmId(n.dnsResourceGroupId);
+    dnsZoneResourceGroupName = dnsRg.resourceGroupName;
+    dnsZoneSubscriptionId = dnsRg.subscriptionId;
+    zones = new PrivateDnsZones(
+      "dns",
+      {
+        mode: "existing",
+        zoneIds: n.privateDnsZoneIds,
+        links: [
+          ...(n.linkZonesToHub ? [{ key: "hub", linkName: naming.resource("lnk", "hub"), vnetId: n.hub.vnetId }] : []),
+          ...(n.linkZonesToSpokes ? Object.entries(n.spokes).map(([env, s]) => ({ key: env, linkName: naming.resource("lnk", env), vnetId: s.vnetId })) : []),
+          ...extraLinks,
+        ],
+        tags,
+      },
+      { provider: ctx.azureProvider(dnsZoneSubscriptionId) },
+    );
+  }
+
+  const outputs: StackOutputs = {
+    location,
+    hubVnetId,
+    dnsZoneResourceGroupName,
+    dnsZoneSubscriptionId,
+    privateDnsZoneIds: zones.zoneIds,
+    privateDnsZoneNames: zones.zoneNames,
+    spokes,
+    // Environment stacks link their own private zone (<env>.<domain>) to each of these.
+    linkVnetIds: [hubVnetId, ...n.dnsLinkVnetIds],
+  };
+
+  const g = c.gateway;
+  if (g) {
+    const gatewayProvider = ctx.azureProvider(gatewaySubscriptionId);
+    const rgName = naming.resourceGroup("gateway");
+    const rg = new resources.ResourceGroup(
+      "gateway-rg",
+      { resourceGroupName: rgName, location, tags },
+      // Holds the certificate vault when this stack creates it.
+      { provider: gatewayProvider, protect: !g.certificateVaultId },
+    );
+    const vaultSubscriptionId = g.certificateVaultId ? parseArmId(g.certificateVaultId).subscriptionId : gatewaySubscriptionId;
+    const vaultProvider = ctx.azureProvider(vaultSubscriptionId);
+    const vault = new CertificateVault(
+      "certs",
+      g.certificateVaultId
+        ? { mode: "existing", vaultId: g.certificateVaultId }
+        : {
+            mode: "create",
+            vaultName: naming.keyVault("cert"),
+            subscriptionId: gatewaySubscriptionId,
+            resourceGroupName: rgName,
+            resourceGroup: rg,
+            location,
+            tenantId: c.azure!.tenantId,
+            tags,
+          },
+      { provider: vaultProvider },
+    );
+    const refs = g.listeners.map((l, i) => ({ key: `k8tre:gateway.listeners.${i}.certificateSecretName`, environment: l.environment, secretName: l.certificateSecretName }));
+    const gateway = new PublicGateway(
+      "gateway",
+      {
+        enabled: g.enabled,
+        subscriptionId: gatewaySubscriptionId,
+        resourceGroupName: rgName,
+        resourceGroup: rg,
+        location,
+        names: {
+          gateway: naming.resource("agw"),
+          publicIp: naming.resource("pip", "agw"),
+          dnsLabel: naming.dnsLabel("appgw"),
+          wafPolicy: naming.resource("waf"),
+          identity: naming.resource("id", "agw"),
+        },
+        subnetId: gatewaySubnetId,
+        zones: g.zones,
+        minCapacity: g.minCapacity,
+        maxCapacity: g.maxCapacity,
+        wafMode: g.wafMode,
+        allowedSourceCidrs: g.allowedSourceCidrs,
+        domain: c.domain,
+        listeners: g.listeners,
+        certificateVault: { id: vault.vaultId, plannedId: vault.plannedId, subscriptionId: vaultSubscriptionId, provider: vaultProvider },
+        // Checked only when the gateway is deployed: before that, the vault may still be empty.
+        certificateSecretIds: g.enabled ? verifiedCertificateIds(vault, refs, vaultProvider) : {},
+        tags,
+      },
+      { provider: gatewayProvider },
+    );
+    Object.assign(outputs, {
+      gatewayPublicIp: gateway.publicIp,
+      gatewayFqdn: gateway.fqdn,
+      certificateVaultId: vault.vaultId,
+      certificateVaultUri: vault.vaultUri,
+    });
+  }
+  return outputs;
 }

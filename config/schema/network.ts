@@ -55,9 +55,12 @@ export const networkExisting = z.strictObject({
   spokes: z.record(envName, existingSpoke),
   dnsResourceGroupId: resourceGroupId("the resource group holding private DNS zones"),
   privateDnsZoneIds: privateZoneIds,
+  linkZonesToHub: bool("whether to link the private-link zones to the hub VNet").default(false)
+    .describe("Create zone links to the hub VNet (off when the landing zone already links it: a VNet can be linked to a zone only once)."),
   linkZonesToSpokes: bool("whether to link the private-link zones to every spoke").default(false)
     .describe("Create zone links to each spoke (off when the landing zone resolves through the hub)."),
-  dnsLinkVnetIds: z.array(armId("a VNet ID to link to every private DNS zone", "Microsoft.Network")).default([]),
+  dnsLinkVnetIds: z.array(armId("a VNet ID to link to every private DNS zone", "Microsoft.Network")).default([])
+    .describe("Extra VNets (e.g. the self-hosted CI runner's) linked to every private zone, registration off."),
 });
 
 export const network = z.discriminatedUnion("mode", [networkCreate, networkExisting], {

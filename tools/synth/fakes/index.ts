@@ -2,5 +2,6 @@
 import "./core";
 import "./cluster";
 import "./argocd";
-import "./kubernetes";
+import "./network";
 import "./environment";
+import "./kubernetes";

@@ -1,0 +1,106 @@
+/** Bad network/gateway input is rejected before any resource, naming the key, the value and the expectation. */
+import { ConfigError } from "../../config/errors";
+import { loadStackConfig } from "../../config/load";
+import { crossStackIssues, loadProject, readProject } from "../../config/project";
+import { PROJECT_DIR } from "../helpers/synth";
+
+const files = readProject(PROJECT_DIR);
+const raw = (stack: string) => structuredClone(files.stacks.find((s) => s.stack === stack)!.raw) as Record<string, any>;
+
+function errorOf(stack: string, edit: (r: Record<string, any>) => void): string {
+  const r = raw(stack);
+  edit(r);
+  try {
+    loadStackConfig(r, { stack });
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+it("ships two valid network stacks: create and existing mode", () => {
+  expect(loadStackConfig(raw("network"), { stack: "network" }).config.network?.mode).toBe("create");
+  expect(loadStackConfig(raw("network-lz"), { stack: "network-lz" }).config.network?.mode).toBe("existing");
+});
+
+it("rejects overlapping spoke CIDRs", () => {
+  const msg = errorOf("network", (r) => {
+    r["k8tre:network"].spokes.stg.addressSpace = "10.12.0.0/21";
+  });
+  expect(msg).toContain('k8tre:network.spokes.stg.addressSpace: got "10.12.0.0/21"; expected a range that does not overlap k8tre:network.spokes.dev.addressSpace (10.12.0.0/22)');
+});
+
+it("rejects a listener without a certificate reference", () => {
+  const msg = errorOf("network", (r) => {
+    delete r["k8tre:gateway"].listeners[1].certificateSecretName;
+  });
+  expect(msg).toContain("k8tre:gateway.listeners.1.certificateSecretName: got nothing (the key is missing); expected a value (required): the name of the Key Vault certificate/secret");
+});
+
+it("rejects a gateway subnet smaller than /26", () => {
+  const msg = errorOf("network", (r) => {
+    r["k8tre:network"].hub.gatewaySubnet = "10.10.0.0/27";
+  });
+  expect(msg).toContain('k8tre:network.hub.gatewaySubnet: got "10.10.0.0/27"; expected an Application Gateway v2 subnet of /26 or larger');
+  const lz = errorOf("network-lz", (r) => {
+    r["k8tre:network"].hub.gatewaySubnetCidr = "172.16.1.0/27";
+  });
+  expect(lz).toContain('k8tre:network.hub.gatewaySubnetCidr: got "172.16.1.0/27"; expected an Application Gateway v2 subnet of /26 or larger');
+});
+
+it("rejects a listener for an environment without a spoke", () => {
+  const msg = errorOf("network", (r) => {
+    r["k8tre:gateway"].listeners.push({ environment: "uat", certificateSecretName: "tls-uat" });
+  });
+  expect(msg).toContain('k8tre:gateway.listeners.3.environment: got "uat"; expected an environment with a spoke in k8tre:network.spokes (mgmt, dev, stg, prd)');
+});
+
+it("rejects a production gateway that cannot survive one instance failing", () => {
+  const msg = errorOf("network", (r) => {
+    r["k8tre:gateway"].minCapacity = 1;
+  });
+  expect(msg).toContain("k8tre:gateway.minCapacity: got 1; expected at least 2 on a protected (production) stack");
+});
+
+describe("existing mode", () => {
+  it("rejects a gateway subnet outside the hub VNet", () => {
+    const msg = errorOf("network-lz", (r) => {
+      r["k8tre:network"].hub.gatewaySubnetId = r["k8tre:network"].spokes.dev.vnetId + "/subnets/snet-appgw";
+    });
+    expect(msg).toMatch(/k8tre:network\.hub\.gatewaySubnetId: got ".*vnet-dev-spoke\/subnets\/snet-appgw"; expected a subnet of k8tre:network\.hub\.vnetId/);
+  });
+
+  it("rejects a spoke subnet outside its spoke VNet", () => {
+    const msg = errorOf("network-lz", (r) => {
+      r["k8tre:network"].spokes.dev.nodeSubnetId = r["k8tre:network"].spokes.prd.nodeSubnetId;
+    });
+    expect(msg).toMatch(/k8tre:network\.spokes\.dev\.nodeSubnetId: got ".*vnet-prd-spoke\/subnets\/snet-clusternodes"; expected a subnet of k8tre:network\.spokes\.dev\.vnetId/);
+  });
+
+  it("rejects an AKS zone for another region and zones outside the DNS resource group", () => {
+    const msg = errorOf("network-lz", (r) => {
+      const z = r["k8tre:network"].privateDnsZoneIds;
+      z.aks = z.aks.replace("privatelink.uksouth.azmk8s.io", "privatelink.ukwest.azmk8s.io");
+      z.blob = z.blob.replace("rg-connectivity-dns", "rg-other-dns");
+    });
+    expect(msg).toMatch(/k8tre:network\.privateDnsZoneIds\.aks: got ".*privatelink\.ukwest\.azmk8s\.io"; expected the privatelink\.uksouth\.azmk8s\.io zone \(for the stack's k8tre:location\)/);
+    expect(msg).toMatch(/k8tre:network\.privateDnsZoneIds\.blob: got ".*rg-other-dns.*"; expected a zone in k8tre:network\.dnsResourceGroupId/);
+  });
+});
+
+it("rejects a userDefinedRouting cluster when the created hub has no firewall IP", () => {
+  const { loaded } = loadProject(files);
+  const dev = raw("dev");
+  dev["k8tre:cluster"].outboundType = "userDefinedRouting";
+  const stacks = new Map(loaded);
+  stacks.set("dev", loadStackConfig(dev, { stack: "dev" }));
+  const issues = crossStackIssues(stacks).filter((i) => i.key === "k8tre:cluster.outboundType");
+  expect(issues).toEqual([
+    expect.objectContaining({ stack: "dev", value: "userDefinedRouting", expected: expect.stringContaining("set k8tre:network.hub.firewallPrivateIp in stack network") }),
+  ]);
+  const net = raw("network");
+  net["k8tre:network"].hub.firewallPrivateIp = "10.10.1.4";
+  stacks.set("network", loadStackConfig(net, { stack: "network" }));
+  expect(crossStackIssues(stacks).filter((i) => i.key === "k8tre:cluster.outboundType")).toEqual([]);
+});

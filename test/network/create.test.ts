@@ -1,0 +1,215 @@
+/**
+ * The shipped greenfield network stack (Pulumi.network.yaml, mode create) under the offline
+ * engine: what an auditor or an operator asks of the gateway, the zones, the vault and the spokes.
+ */
+import { byUrn, ofType, one, synthShipped } from "../helpers/synth";
+import type { SynthResult } from "../../tools/synth/engine";
+
+const CONN = "00000000-0000-0000-0000-000000000001";
+const SUBS: Record<string, string> = { mgmt: "00000000-0000-0000-0000-000000000002", dev: "00000000-0000-0000-0000-000000000003", stg: "00000000-0000-0000-0000-000000000004", prd: "00000000-0000-0000-0000-000000000005" };
+const providerOf = (sub: string) => expect.stringMatching(new RegExp(`pulumi:providers:azure-native::azure-${sub}$`));
+
+let r: SynthResult;
+beforeAll(async () => {
+  r = await synthShipped("network");
+});
+
+const agw = () => one(r, "azure-native:network:ApplicationGateway").inputs as any;
+
+describe("public gateway", () => {
+  it("is WAF_v2, autoscaled from the configured minimum, across three zones, with a TLS 1.2+ policy", () => {
+    const g = agw();
+    expect(g.sku).toEqual({ name: "WAF_v2", tier: "WAF_v2" });
+    expect(g.sku.capacity).toBeUndefined();
+    expect(g.autoscaleConfiguration).toEqual({ minCapacity: 2, maxCapacity: 10 });
+    expect(g.zones).toEqual(["1", "2", "3"]);
+    expect(g.sslPolicy).toEqual({ policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" });
+  });
+
+  it("enforces a WAF policy in Prevention mode with the Microsoft Default Rule Set", () => {
+    const policy = one(r, "azure-native:network:WebApplicationFirewallPolicy");
+    expect((policy.inputs as any).policySettings).toMatchObject({ state: "Enabled", mode: "Prevention", requestBodyCheck: true });
+    expect((policy.inputs as any).managedRules.managedRuleSets).toContainEqual({ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" });
+    expect(agw().firewallPolicy.id).toMatch(/ApplicationGatewayWebApplicationFirewallPolicies\/waf-k8tre-net-uks$/);
+  });
+
+  it("listens on <env>.<domain> and *.<env>.<domain>, the apex for prd, with the apex rule last", () => {
+    const g = agw();
+    const https = g.httpListeners.filter((l: any) => l.protocol === "Https");
+    expect(https.map((l: any) => l.hostNames)).toEqual([
+      ["dev.example.org", "*.dev.example.org"],
+      ["stg.example.org", "*.stg.example.org"],
+      ["example.org", "*.example.org"],
+    ]);
+    const rules = g.requestRoutingRules.filter((x: any) => x.backendAddressPool);
+    expect(rules.map((x: any) => [x.name, x.priority])).toEqual([["rule-https-dev", 100], ["rule-https-stg", 110], ["rule-https-prd", 120]]);
+    const apexPriority = rules.find((x: any) => x.name === "rule-https-prd").priority;
+    for (const x of g.requestRoutingRules.filter((y: any) => y.httpListener.id.includes("/httpListeners/http-")) as any[]) {
+      expect(x.redirectConfiguration).toBeDefined();
+    }
+    expect(Math.max(...rules.map((x: any) => x.priority))).toBe(apexPriority);
+  });
+
+  it("redirects :80 to HTTPS", () => {
+    const g = agw();
+    expect(g.frontendPorts).toContainEqual({ name: "port-80", port: 80 });
+    expect(g.redirectConfigurations).toHaveLength(3);
+    for (const rc of g.redirectConfigurations) expect(rc).toMatchObject({ redirectType: "Permanent", includePath: true, includeQueryString: true });
+  });
+
+  it("forwards over HTTPS with a health probe to each environment's internal gateway", () => {
+    const g = agw();
+    expect(g.backendAddressPools.map((p: any) => p.backendAddresses[0].fqdn)).toEqual(["gw.dev.example.org", "gw.stg.example.org", "gw.example.org"]);
+    for (const s of g.backendHttpSettingsCollection) {
+      expect(s).toMatchObject({ protocol: "Https", port: 443 });
+      expect(s.probe.id).toMatch(/\/probes\/probe-(dev|stg|prd)$/);
+    }
+    expect(g.probes.map((p: any) => [p.protocol, p.host])).toEqual([["Https", "gw.dev.example.org"], ["Https", "gw.stg.example.org"], ["Https", "gw.example.org"]]);
+  });
+
+  it("reads certificates from the private vault by versionless secret ID, as a user-assigned identity", () => {
+    const g = agw();
+    const vaultName = (one(r, "azure-native:keyvault:Vault").inputs as any).vaultName;
+    expect(g.sslCertificates.map((c: any) => c.keyVaultSecretId)).toEqual(["tls-dev", "tls-stg", "tls-prd"].map((s) => `https://${vaultName}.vault.azure.net/secrets/${s}`));
+    for (const c of g.sslCertificates) expect(c.data).toBeUndefined();
+    const identity = one(r, "azure-native:managedidentity:UserAssignedIdentity");
+    expect(g.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [expect.stringContaining("/userAssignedIdentities/id-k8tre-net-uks-agw")] });
+    expect(identity.name).toBe("gateway-identity");
+  });
+
+  it("gives the identity Key Vault Secrets User on that vault only, and creates the gateway after the grant", () => {
+    const vault = one(r, "azure-native:keyvault:Vault");
+    const ra = one(r, "azure-native:authorization:RoleAssignment");
+    expect((ra.inputs as any).roleDefinitionId).toMatch(/\/roleDefinitions\/4633458b-17de-408a-b874-0445c86b69e6$/);
+    expect((ra.inputs as any).scope).toMatch(new RegExp(`/providers/Microsoft.KeyVault/vaults/${(vault.inputs as any).vaultName}$`));
+    expect((ra.inputs as any).principalType).toBe("ServicePrincipal");
+    expect((ra.inputs as any).roleAssignmentName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(one(r, "azure-native:network:ApplicationGateway").dependsOn).toContain(ra.urn);
+  });
+
+  it("has a zonal Standard static public IP with a DNS label, exported with its FQDN", () => {
+    const pip = one(r, "azure-native:network:PublicIPAddress").inputs as any;
+    expect(pip).toMatchObject({ sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", zones: ["1", "2", "3"] });
+    expect(pip.dnsSettings.domainNameLabel).toMatch(/^k8tre-net-appgw-[a-z0-9]{6}$/);
+    expect(r.outputs.gatewayFqdn).toBe(`${pip.dnsSettings.domainNameLabel}.uksouth.cloudapp.azure.com`);
+    expect(r.outputs.gatewayPublicIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  it("checks every certificate exists before deploying (management-plane read, metadata only)", () => {
+    const reads = r.invokes.filter((i) => i.token === "azure-native:keyvault:getSecret").map((i) => i.inputs.secretName);
+    expect(reads.sort()).toEqual(["tls-dev", "tls-prd", "tls-stg"]);
+  });
+});
+
+describe("certificate vault", () => {
+  it("is private: RBAC, purge protection, public network access off, trusted services only, protected", () => {
+    const v = one(r, "azure-native:keyvault:Vault");
+    expect(v.protect).toBe(true);
+    expect((v.inputs as any).properties).toMatchObject({
+      enableRbacAuthorization: true,
+      enablePurgeProtection: true,
+      enableSoftDelete: true,
+      softDeleteRetentionInDays: 90,
+      publicNetworkAccess: "Disabled",
+      networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
+    });
+    expect((v.inputs as any).properties.accessPolicies).toBeUndefined();
+    expect(r.outputs.certificateVaultUri).toBe(`https://${(v.inputs as any).vaultName}.vault.azure.net/`);
+  });
+});
+
+describe("private DNS", () => {
+  it("creates the seven private-link zones, protected, and exports their IDs and names", () => {
+    const zones = ofType(r, "azure-native:privatedns:PrivateZone");
+    expect(zones.map((z) => (z.inputs as any).privateZoneName).sort()).toEqual(
+      ["privatelink.blob.core.windows.net", "privatelink.dfs.core.windows.net", "privatelink.file.core.windows.net", "privatelink.queue.core.windows.net", "privatelink.table.core.windows.net", "privatelink.uksouth.azmk8s.io", "privatelink.vaultcore.azure.net"],
+    );
+    for (const z of zones) expect(z.protect).toBe(true);
+    const ids = r.outputs.privateDnsZoneIds as Record<string, string>;
+    expect(Object.keys(ids).sort()).toEqual(["aks", "blob", "dfs", "file", "queue", "table", "vault"]);
+    expect(ids.aks).toMatch(/\/privateDnsZones\/privatelink\.uksouth\.azmk8s\.io$/);
+    expect((r.outputs.privateDnsZoneNames as Record<string, string>).aks).toBe("privatelink.uksouth.azmk8s.io");
+  });
+
+  it("links every zone to the hub and every spoke, registration off", () => {
+    const links = ofType(r, "azure-native:privatedns:VirtualNetworkLink");
+    expect(links).toHaveLength(7 * 5);
+    for (const l of links) expect((l.inputs as any).registrationEnabled).toBe(false);
+    const aksLinks = links.filter((l) => (l.inputs as any).privateZoneName === "privatelink.uksouth.azmk8s.io").map((l) => (l.inputs as any).virtualNetwork.id);
+    expect(aksLinks).toContain(r.outputs.hubVnetId);
+    for (const env of Object.keys(SUBS)) expect(aksLinks).toContain((r.outputs.spokes as any)[env].vnetId);
+  });
+});
+
+describe("hub and spokes", () => {
+  it("protects the hub VNet and puts an NSG on every subnet", () => {
+    const vnets = ofType(r, "azure-native:network:VirtualNetwork");
+    expect(vnets).toHaveLength(5);
+    expect(one(r, "azure-native:network:VirtualNetwork", "hub-vnet").protect).toBe(true);
+    for (const v of vnets) for (const s of (v.inputs as any).subnets) expect(s.networkSecurityGroup.id).toMatch(/networkSecurityGroups\/nsg-/);
+    const gwNsg = one(r, "azure-native:network:NetworkSecurityGroup", "hub-appgw-nsg").inputs as any;
+    expect(gwNsg.securityRules.map((x: any) => x.name)).toEqual(["allow-gateway-manager", "allow-azure-load-balancer", "allow-web-inbound", "deny-internet-inbound"]);
+  });
+
+  it("peers hub and spoke both ways", () => {
+    const peerings = ofType(r, "azure-native:network:VirtualNetworkPeering");
+    expect(peerings).toHaveLength(8);
+    for (const p of peerings) expect(p.inputs).toMatchObject({ allowVirtualNetworkAccess: true, useRemoteGateways: false });
+    const fromHub = one(r, "azure-native:network:VirtualNetworkPeering", "spoke-dev-from-hub").inputs as any;
+    expect(fromHub.virtualNetworkName).toBe("vnet-k8tre-net-uks-hub");
+    expect(fromHub.remoteVirtualNetwork.id).toBe((r.outputs.spokes as any).dev.vnetId);
+  });
+
+  it("creates each resource with the provider of the subscription it belongs to", () => {
+    for (const [env, sub] of Object.entries(SUBS)) {
+      const spoke = r.resources.filter((x) => x.custom && x.parent?.endsWith(`::spoke-${env}`));
+      expect(spoke.length).toBeGreaterThanOrEqual(7);
+      for (const x of spoke) {
+        // The hub half of the peering lives in the connectivity subscription.
+        expect(x.provider).toEqual(providerOf(x.name === `spoke-${env}-from-hub` ? CONN : sub));
+      }
+      expect((r.outputs.spokes as any)[env].subscriptionId).toBe(sub);
+      expect((r.outputs.spokes as any)[env].nodeSubnetId).toContain(`/subscriptions/${sub}/`);
+    }
+    for (const parent of ["::hub", "::dns", "::gateway", "::certs"]) {
+      const children = r.resources.filter((x) => x.custom && x.parent?.endsWith(parent));
+      expect(children.length).toBeGreaterThan(0);
+      for (const x of children) expect(x.provider).toEqual(providerOf(CONN));
+    }
+    for (const x of r.resources.filter((y) => y.custom && !y.type.startsWith("pulumi:"))) expect(x.provider).not.toBeNull();
+  });
+
+  it("exports the contract the cluster stacks read", () => {
+    expect(Object.keys(r.outputs).sort()).toEqual(
+      ["certificateVaultId", "certificateVaultUri", "dnsZoneResourceGroupName", "dnsZoneSubscriptionId", "gatewayFqdn", "gatewayPublicIp", "hubVnetId", "linkVnetIds", "location", "privateDnsZoneIds", "privateDnsZoneNames", "spokes"],
+    );
+    expect(Object.keys((r.outputs.spokes as any).dev).sort()).toEqual(["endpointSubnetId", "ingressSubnetId", "ingressSubnetName", "nodeSubnetId", "subscriptionId", "vnetId"]);
+    expect((r.outputs.spokes as any).dev.ingressSubnetName).toBe("snet-clusteringressservices");
+    expect(r.outputs.linkVnetIds).toEqual([r.outputs.hubVnetId]);
+    expect(r.outputs.dnsZoneSubscriptionId).toBe(CONN);
+  });
+
+  it("adds no route table unless a firewall IP is configured", () => {
+    expect(ofType(r, "azure-native:network:RouteTable")).toHaveLength(0);
+  });
+});
+
+describe("with a hub firewall", () => {
+  let fw: SynthResult;
+  beforeAll(async () => {
+    const base = (await import("../../config/project")).readProject((await import("../helpers/synth")).PROJECT_DIR).stacks.find((s) => s.stack === "network")!.raw["k8tre:network"] as any;
+    fw = await synthShipped("network", { overrides: { "k8tre:network": { ...base, hub: { ...base.hub, firewallPrivateIp: "10.10.1.4" } } } });
+  });
+
+  it("routes 0.0.0.0/0 of every spoke subnet to the firewall", () => {
+    const tables = ofType(fw, "azure-native:network:RouteTable");
+    expect(tables).toHaveLength(4);
+    for (const t of tables) {
+      expect((t.inputs as any).routes).toEqual([{ name: "default-via-firewall", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: "10.10.1.4" }]);
+      expect((t.inputs as any).disableBgpRoutePropagation).toBe(true);
+    }
+    const dev = one(fw, "azure-native:network:VirtualNetwork", "spoke-dev-vnet").inputs as any;
+    for (const s of dev.subnets) expect(s.routeTable.id).toMatch(/routeTables\/rt-k8tre-dev-uks-spoke$/);
+    expect(byUrn(fw, one(fw, "azure-native:network:RouteTable", "spoke-dev-rt").urn)?.provider).toEqual(providerOf(SUBS.dev));
+  });
+});
