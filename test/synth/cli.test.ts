@@ -89,7 +89,7 @@ describe("npm run synth", () => {
     const one = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-synth-one-"));
     const r = await run(["dev", "--out", one]);
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(one).sort()).toEqual(["dev.json", "dev.md"]);
+    expect(fs.readdirSync(one).sort()).toEqual(["dev.json", "dev.md", "policy.md"]);
     expect(r.out).toContain("Synthesized 1 stack(s)");
   });
 
@@ -116,5 +116,25 @@ describe("npm run synth", () => {
   it("rejects unknown stacks and options", async () => {
     expect((await run(["nope"])).code).toBe(2);
     expect((await run(["--frobnicate"])).err).toBe("unknown option --frobnicate");
+  });
+});
+
+describe("plan files never carry secret values", () => {
+  it("masks secret stack outputs and inputs as [secret]", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-secrets-"));
+    expect((await run(["dev", "--out", dir])).code).toBe(0);
+    const text = fs.readFileSync(path.join(dir, "dev.json"), "utf8");
+    const plan = JSON.parse(text);
+    expect(plan.outputs.kubeconfig).toBe("[secret]");
+    expect(text).not.toMatch(/apiVersion: v1[\s\S]*clusters:/); // no kubeconfig text anywhere
+    const provider = plan.resources.find((r: any) => r.type === "pulumi:providers:kubernetes");
+    expect(provider.inputs.kubeconfig).toBe("[secret]");
+  });
+
+  it("shows outputs unknown before deployment as [unknown] in preview", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-unknown-"));
+    expect((await run(["dev", "--preview", "--out", dir])).code).toBe(0);
+    const plan = JSON.parse(fs.readFileSync(path.join(dir, "dev.json"), "utf8"));
+    expect(plan.outputs.privateFqdn).toBe("[unknown]");
   });
 });

@@ -129,8 +129,22 @@ async function runIsolated(program: () => unknown, opts: SynthOptions): Promise<
       });
   }
 
-  const outputs = await runInPulumiStack(async () => program());
-  await settings.disconnect();
+  // Keep the program's own return value: the stack's registered outputs are already unwrapped
+  // and would lose which values are secret or unknown.
+  let outputs: unknown = {};
+  // A failure inside an `apply` that feeds a resource input surfaces as an unhandled rejection
+  // (the Pulumi language host reports those); collect it so synthStack rejects cleanly.
+  const failures: unknown[] = [];
+  const onFailure = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onFailure);
+  try {
+    await runInPulumiStack(async () => (outputs = await program()));
+    await settings.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // let late rejections be reported
+  } finally {
+    process.off("unhandledRejection", onFailure);
+  }
+  if (failures.length) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
 
   const rawOutputs = await resolveOutputs(outputs ?? {}, false);
   const shown = await resolveOutputs(outputs ?? {}, true);
