@@ -10,6 +10,7 @@ import { Cluster, clusterNames } from "../components/azure/cluster";
 import { EnvironmentResources, type PrivateDnsZoneKey } from "../components/azure/environment";
 import { Bootstrap } from "../components/kubernetes/bootstrap";
 import type { StackContext } from "./context";
+import { registerWithManagement } from "./registration";
 import type { StackOutputs } from "./index";
 
 /** What this stack reads from the network stack (see stacks/network.ts outputs). */
@@ -91,7 +92,22 @@ export function installAgnostics(
   return { gatewayHost: agnostics.gatewayHost, secretStoreName: agnostics.secretStoreName };
 }
 
-export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
+/** What every Azure cluster stack (environment or management) is built on. */
+export interface ClusterFoundation {
+  readonly cluster: Cluster;
+  readonly bootstrap: Bootstrap;
+  readonly env: EnvironmentResources;
+  readonly net: NetworkRefs;
+  /** Outputs of the agnostics layer (empty when it is disabled). */
+  readonly agnostics: Record<string, unknown>;
+}
+
+/**
+ * The private AKS cluster, Gateway API CRDs and Cilium, the cluster's Key Vault, storage,
+ * identities and DNS zone, then the agnostics layer. Shared by the environment stacks and the
+ * management stack, so both clusters are built the same way.
+ */
+export function buildClusterFoundation(ctx: StackContext): ClusterFoundation {
   const c = ctx.config;
   const clusterConfig = c.cluster!;
   const azure = c.azure!;
@@ -160,7 +176,13 @@ export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
   );
 
   const agnostics = installAgnostics(ctx, cluster, bootstrap, env, net);
+  return { cluster, bootstrap, env, net, agnostics };
+}
 
+/** The outputs every Azure cluster stack exports (the contract later stacks and the docs rely on). */
+export function foundationOutputs(ctx: StackContext, f: ClusterFoundation): StackOutputs {
+  const { cluster, env, agnostics } = f;
+  const azure = ctx.config.azure!;
   return {
     clusterName: cluster.clusterName,
     clusterId: cluster.clusterId,
@@ -168,7 +190,7 @@ export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
     privateFqdn: cluster.privateFqdn,
     oidcIssuerUrl: cluster.oidcIssuerUrl,
     kubeconfig: cluster.kubeconfig,
-    kubeProxy: clusterConfig.kubeProxy,
+    kubeProxy: ctx.config.cluster!.kubeProxy,
     identities: {
       externalDns: { clientId: env.identities.externalDns.clientId, principalId: env.identities.externalDns.principalId },
       externalSecrets: { clientId: env.identities.externalSecrets.clientId, principalId: env.identities.externalSecrets.principalId },
@@ -184,4 +206,21 @@ export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
     subscriptionId: azure.subscriptionId,
     ...agnostics,
   };
+}
+
+export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
+  const foundation = buildClusterFoundation(ctx);
+  const { cluster, bootstrap } = foundation;
+  // Register in the management ArgoCD once Cilium runs (ArgoCD syncs need a working CNI).
+  registerWithManagement(
+    ctx,
+    {
+      clusterName: ctx.naming.aksCluster(),
+      server: pulumi.interpolate`https://${cluster.privateFqdn}:443`,
+      kubeconfig: cluster.kubeconfig,
+      provider: cluster.k8sProvider,
+    },
+    { dependsOn: bootstrap.ready },
+  );
+  return foundationOutputs(ctx, foundation);
 }

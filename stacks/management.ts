@@ -11,8 +11,8 @@ import { GATEWAY_NAME, GATEWAY_NAMESPACE } from "../components/agnostics/ingress
 import { ArgoCd } from "../components/argocd/argocd";
 import { ARGOCD_NAMESPACE } from "../components/argocd/chart";
 import { ArgoCdControllerIdentity, ArgoCdSso } from "../components/argocd/identity";
-import { Cluster, clusterNames } from "../components/azure/cluster";
 import type { StackContext } from "./context";
+import { buildClusterFoundation, foundationOutputs } from "./environment";
 import type { StackOutputs } from "./index";
 
 /**
@@ -26,46 +26,15 @@ export function environmentDomain(c: { environment: string; domain: string; dns?
   return c.dns?.apex ? c.domain : `${c.environment}.${c.domain}`;
 }
 
-/** The network stack's outputs this stack needs (keyed by this stack's k8tre:environment). */
-export function networkInputs(network: pulumi.StackReference, environment: string): { nodeSubnetId: pulumi.Output<string>; aksPrivateDnsZoneId: pulumi.Output<string> } {
-  const spokes = network.requireOutput("spokes") as pulumi.Output<Record<string, { nodeSubnetId: string }>>;
-  const zones = network.requireOutput("privateDnsZoneIds") as pulumi.Output<Record<string, string>>;
-  return {
-    nodeSubnetId: spokes.apply((s) => {
-      const spoke = s?.[environment];
-      if (!spoke?.nodeSubnetId) throw new Error(`the network stack has no spoke for environment "${environment}" (k8tre:network.spokes.${environment})`);
-      return spoke.nodeSubnetId;
-    }),
-    aksPrivateDnsZoneId: zones.apply((z) => {
-      if (!z?.aks) throw new Error("the network stack exports no privateDnsZoneIds.aks (privatelink.<region>.azmk8s.io)");
-      return z.aks;
-    }),
-  };
-}
-
 export function buildManagementStack(ctx: StackContext): StackOutputs {
   const c = ctx.config;
   const argocdConfig = c.argocd!;
   const tenantId = c.azure!.tenantId;
-  const network = ctx.stackRef("network");
-  const net = networkInputs(network, c.environment);
   const provider = ctx.azureProvider();
-
-  const cluster = new Cluster(
-    "cluster",
-    {
-      config: c.cluster!,
-      names: clusterNames(ctx.naming),
-      location: c.location!,
-      tenantId,
-      tags: ctx.tags,
-      nodeSubnetId: net.nodeSubnetId,
-      privateDnsZoneId: net.aksPrivateDnsZoneId,
-      dnsProvider: ctx.connectivityProvider(),
-      protect: c.protected,
-    },
-    { provider },
-  );
+  // The same foundation as every environment: private AKS, Gateway API CRDs, Cilium, the
+  // cluster's vault, identities and zone, and the agnostics layer (internal gateway, DNS, TLS).
+  const foundation = buildClusterFoundation(ctx);
+  const { cluster, bootstrap } = foundation;
 
   const host = `${argocdConfig.hostname}.${environmentDomain(c)}`;
   const entra = new azuread.Provider("azuread", { tenantId });
@@ -103,18 +72,15 @@ export function buildManagementStack(ctx: StackContext): StackOutputs {
       adminGroupObjectIds: argocdConfig.adminGroupObjectIds,
       repo: { url: argocdConfig.repoUrl, revision: argocdConfig.revision, path: argocdConfig.appsPath },
       gateway: INTERNAL_GATEWAY,
-      dependsOn: [cluster.resource],
+      // ArgoCD's pods start only once Cilium runs (BYO CNI); its HTTPRoute needs the gateway.
+      dependsOn: [...bootstrap.ready],
     },
     { provider: cluster.k8sProvider },
   );
 
   return {
+    ...foundationOutputs(ctx, foundation),
     tenantId,
-    clusterName: cluster.clusterName,
-    resourceGroupName: cluster.resourceGroupName,
-    privateFqdn: cluster.privateFqdn,
-    oidcIssuerUrl: cluster.oidcIssuerUrl,
-    kubeconfig: cluster.kubeconfig,
     argocdNamespace: pulumi.output(ARGOCD_NAMESPACE),
     argocdUrl: argocd.url,
     argocdSsoClientId: sso.clientId,

@@ -124,8 +124,8 @@ export const TOP_LEVEL_KEYS = {
   },
   storage: {
     schema: storage.default({ replication: "ZRS", softDeleteDays: 14, versioning: true, fileShareProtocol: "NFS" }),
-    description: "The environment's storage accounts (workspace and core).",
-    kinds: ["environment"], platforms: ["azure"],
+    description: "The cluster's storage accounts (workspace and core; core backs the rwx-default class).",
+    kinds: CLUSTER_KINDS, platforms: ["azure"],
   },
   keyVault: {
     schema: keyVault.default({ sku: "standard", softDeleteRetentionDays: 90 }),

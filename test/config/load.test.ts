@@ -223,7 +223,7 @@ k8tre:platform: k3s
 k8tre:prefix: k8tre
 k8tre:environment: lab
 k8tre:domain: lab.example.org
-k8tre:stackRefs: { management: mgmt }
+k8tre:registration: { enabled: false }
 k8tre:k3s: { apiServerHost: k3s.lab.example.org }
 k8tre:kubeconfig: "[secret]"
 k8tre:agnostics: { metallbAddressPool: 192.168.10.240-192.168.10.250 }
@@ -231,5 +231,24 @@ k8tre:agnostics: { metallbAddressPool: 192.168.10.240-192.168.10.250 }
     const { config, naming } = loadStackConfig(raw, { stack: "lab" });
     expect(config.k3s?.podCidr).toBe("10.42.0.0/16");
     expect(naming).toBeUndefined();
+  });
+});
+
+describe("loadStackConfig: k3s registration", () => {
+  it("refuses ArgoCD registration on k3s (no token-free path) with a clear message", () => {
+    const raw = {
+      "k8tre:kind": "environment",
+      "k8tre:platform": "k3s",
+      "k8tre:prefix": "k8tre",
+      "k8tre:environment": "lab",
+      "k8tre:domain": "example.org",
+      "k8tre:stackRefs": { management: "mgmt" },
+      "k8tre:k3s": { apiServerHost: "k3s.example.org" },
+      "k8tre:kubeconfig": "[secret]",
+      "k8tre:agnostics": { metallbAddressPool: "192.168.10.240-192.168.10.250" },
+    };
+    expect(problems(raw)).toEqual([
+      "k8tre:registration.enabled: got true; expected false on k3s: token-free ArgoCD registration (argocd-k8s-auth) needs an Entra-integrated API server; register the cluster as docs/management.md describes",
+    ]);
   });
 });

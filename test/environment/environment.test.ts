@@ -68,8 +68,11 @@ describe("bootstrap: Gateway API CRDs, then Cilium, then everything else", () =>
     );
     for (const crd of crds) expect(cilium.dependsOn).toContain(crd.urn);
     // Everything in the cluster goes through the cluster's explicit provider.
-    const k8sProvider = dev.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    const k8sProvider = dev.resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === "cluster-k8s")!;
     expect(cilium.provider).toBe(k8sProvider.urn);
+    // The only other Kubernetes provider targets the management cluster (ArgoCD registration).
+    const others = dev.resources.filter((r) => r.type === "pulumi:providers:kubernetes" && r !== k8sProvider);
+    expect(others.map((p) => p.name)).toEqual(["management-k8s"]);
   });
 
   it("sets Cilium's values for AKS BYO CNI with kube-proxy replacement on the private FQDN", () => {

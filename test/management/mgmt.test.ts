@@ -8,14 +8,16 @@ beforeAll(async () => {
   mgmt = await synthShipped("mgmt");
 }, 30_000);
 
-const values = (): Record<string, any> => one(mgmt, "kubernetes:helm.sh/v3:Release").inputs.values as Record<string, any>;
+const values = (): Record<string, any> => one(mgmt, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values as Record<string, any>;
 
 describe("mgmt stack", () => {
-  it("installs the pinned argo-cd chart into argocd, after the cluster exists", () => {
-    const rel = one(mgmt, "kubernetes:helm.sh/v3:Release");
+  it("installs the pinned argo-cd chart into argocd, after Cilium runs on the management cluster", () => {
+    const rel = one(mgmt, "kubernetes:helm.sh/v3:Release", "argocd-release");
     expect(rel.inputs).toMatchObject({ chart: "argo-cd", version: "10.1.1", namespace: "argocd", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" } });
-    const aks = mgmt.resources.find((r) => r.name === "cluster-aks")!;
-    expect(rel.dependsOn).toContain(aks.urn);
+    const cilium = one(mgmt, "kubernetes:helm.sh/v3:Release", "bootstrap-cilium");
+    expect(rel.dependsOn).toContain(cilium.urn);
+    // The management cluster gets the same agnostics layer (internal gateway, DNS, TLS) as environments.
+    expect(ofType(mgmt, "kubernetes:gateway.networking.k8s.io/v1:Gateway")).toHaveLength(1);
   });
 
   it("disables the local admin and Dex, and denies everyone outside the admin group", () => {
@@ -64,7 +66,9 @@ describe("mgmt stack", () => {
   });
 
   it("publishes ArgoCD only on the internal gateway, at argocd.<mgmt domain>", () => {
-    const route = one(mgmt, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+    const routes = ofType(mgmt, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").filter((r) => JSON.stringify(r.inputs).includes("argocd."));
+    expect(routes).toHaveLength(1);
+    const route = routes[0];
     expect((route.inputs.spec as any).hostnames).toEqual(["argocd.mgmt.example.org"]);
     expect((route.inputs.spec as any).parentRefs).toEqual([expect.objectContaining({ name: "internal-gateway", namespace: "gateway", kind: "Gateway", sectionName: "https" })]);
     expect(ofType(mgmt, "kubernetes:networking.k8s.io/v1:Ingress")).toHaveLength(0);
@@ -74,7 +78,7 @@ describe("mgmt stack", () => {
   it("bootstraps the fork's root app-of-apps from config, after the release", async () => {
     const app = one(mgmt, "kubernetes:argoproj.io/v1alpha1:Application");
     expect((app.inputs.spec as any).source).toMatchObject({ repoURL: "https://github.com/example-org/k8tre.git", targetRevision: "main", path: "appsets" });
-    expect(app.dependsOn).toContain(one(mgmt, "kubernetes:helm.sh/v3:Release").urn);
+    expect(app.dependsOn).toContain(one(mgmt, "kubernetes:helm.sh/v3:Release", "argocd-release").urn);
     const tagged = await synthShipped("mgmt", { overrides: { "k8tre:argocd": { adminGroupObjectIds: ["00000000-0000-0000-0000-00000000a001"], repoUrl: "https://git.example.org/tre/k8tre.git", revision: "3f2c1e0" } } });
     const app2 = one(tagged, "kubernetes:argoproj.io/v1alpha1:Application");
     expect((app2.inputs.spec as any).source).toMatchObject({ repoURL: "https://git.example.org/tre/k8tre.git", targetRevision: "3f2c1e0" });
