@@ -2,6 +2,9 @@
  * Test harness: runs shipped stacks (Pulumi.<stack>.yaml) through the offline engine, with
  * their dependencies evaluated first so StackReferences resolve, exactly as `npm run synth`.
  */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { loadProject, readProject } from "../../config/project";
 import { buildStack } from "../../stacks";
@@ -17,8 +20,50 @@ export interface SynthShippedOptions {
   overrides?: Record<string, unknown>;
 }
 
-/** Synthesizes `stack` (and, silently, the stacks it references). */
+/**
+ * Synthesizes `stack` (and, silently, the stacks it references). Results are cached on disk for
+ * the duration of a source tree: the key hashes every program, config and fake source file, so a
+ * change anywhere re-synthesizes, and the many test files that read the same shipped stack share
+ * one evaluation (jest runs files in separate workers). `K8TRE_SYNTH_CACHE=off` disables it.
+ */
 export async function synthShipped(stack: string, opts: SynthShippedOptions = {}): Promise<SynthResult> {
+  if (process.env.K8TRE_SYNTH_CACHE === "off") return synthUncached(stack, opts);
+  const key = createHash("sha256").update(sourceHash()).update(JSON.stringify([stack, opts.preview ?? false, opts.overrides ?? null])).digest("hex");
+  const dir = path.join(os.tmpdir(), "k8tre-synth-cache");
+  const file = path.join(dir, `${key}.json`);
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as SynthResult;
+  const result = await synthUncached(stack, opts);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(result));
+  fs.renameSync(tmp, file);
+  return result;
+}
+
+let cachedSourceHash: string | undefined;
+
+/** Hash of everything a synth result depends on. */
+function sourceHash(): string {
+  if (cachedSourceHash) return cachedSourceHash;
+  const h = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(ts|ya?ml|json)$/.test(entry.name)) h.update(full).update(fs.readFileSync(full));
+    }
+  };
+  for (const d of ["config", "stacks", "components", "tools/synth", "vendor"]) {
+    if (fs.existsSync(path.join(PROJECT_DIR, d))) walk(path.join(PROJECT_DIR, d));
+  }
+  for (const f of fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..*ya?ml$|^package-lock\.json$/.test(f)).sort()) {
+    h.update(f).update(fs.readFileSync(path.join(PROJECT_DIR, f)));
+  }
+  cachedSourceHash = h.digest("hex");
+  return cachedSourceHash;
+}
+
+async function synthUncached(stack: string, opts: SynthShippedOptions): Promise<SynthResult> {
   const files = readProject(PROJECT_DIR);
   const { loaded, errors } = loadProject(files);
   if (errors.length) throw errors[0];
