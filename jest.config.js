@@ -1,12 +1,15 @@
-/** jest: transpile-only through swc; type-checking happens once, in `npm run typecheck`. */
+/**
+ * jest: transpile-only through ts-jest (tsconfig has `isolatedModules`, so ts-jest skips
+ * type-checking); type-checking happens once, in `npm run typecheck`.
+ */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" } }],
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   // Each worker loads the Pulumi SDKs once (~0.3 GB); two workers suit a 2-core machine.
   maxWorkers: 2,
-  testTimeout: 30000,
+  testTimeout: 60000,
 };
