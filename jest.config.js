@@ -11,5 +11,6 @@ module.exports = {
   },
   // Each worker loads the Pulumi SDKs once (~0.3 GB); two workers suit a 2-core machine.
   maxWorkers: 2,
-  testTimeout: 60000,
+  // Generous: the first test file to synthesize a stack on a cold cache pays for loading the SDKs.
+  testTimeout: 180000,
 };

@@ -10,7 +10,7 @@ import { ofType, one, synthShipped } from "../helpers/synth";
 let r: SynthResult;
 beforeAll(async () => {
   r = await synthShipped("dev");
-}, 60_000);
+}, 180_000);
 
 const releases = () => ofType(r, "kubernetes:helm.sh/v3:Release");
 const release = (name: string) => releases().find((x) => x.inputs.name === name)!;

@@ -24,7 +24,7 @@ async function synthK3s(opts: { preview?: boolean; overrides?: Record<string, un
 let r: SynthResult;
 beforeAll(async () => {
   r = await synthK3s();
-}, 30_000);
+}, 180_000);
 
 const release = (name: string) => ofType(r, "kubernetes:helm.sh/v3:Release").find((x) => x.inputs.name === name)!;
 const cr = (type: string) => one(r, type);

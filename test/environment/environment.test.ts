@@ -21,7 +21,7 @@ let prd: SynthResult;
 beforeAll(async () => {
   dev = await synthShipped("dev");
   prd = await synthShipped("prd");
-}, 30_000);
+}, 180_000);
 
 const named = (r: SynthResult, name: string): PlannedResource => {
   const found = r.resources.filter((x) => x.name === name);
@@ -269,7 +269,7 @@ describe("preview of a brand-new stack", () => {
     expect(one(r, "kubernetes:helm.sh/v3:Release", "bootstrap-cilium").inputs.values).toBe("[unknown]");
     expect(named(r, "cluster-aks").inputs.apiVersion).toMatch(/-preview$/);
     expect(r.outputs.kubeconfig === undefined || r.outputs.kubeconfig === "[unknown]").toBe(true);
-  }, 30_000);
+  }, 180_000);
 });
 
 describe("config", () => {

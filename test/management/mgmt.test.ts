@@ -6,7 +6,7 @@ import type { SynthResult } from "../../tools/synth/engine";
 let mgmt: SynthResult;
 beforeAll(async () => {
   mgmt = await synthShipped("mgmt");
-}, 30_000);
+}, 180_000);
 
 const values = (): Record<string, any> => one(mgmt, "kubernetes:helm.sh/v3:Release", "argocd-release").inputs.values as Record<string, any>;
 
@@ -85,7 +85,7 @@ describe("mgmt stack", () => {
     expect(parse((app2.inputs.spec as any).source.kustomize.patches[0].patch).map((o: any) => o.value)).toEqual([
       "https://git.example.org/tre/k8tre.git", "https://git.example.org/tre/k8tre.git", "3f2c1e0", "3f2c1e0",
     ]);
-  }, 30_000);
+  }, 180_000);
 
   it("exports what environment stacks consume, with the kubeconfig secret", () => {
     const out = mgmt.outputs as Record<string, any>;

@@ -21,7 +21,7 @@ const ENV_KUBECONFIG = [
 let mgmtOutputs: Record<string, unknown>;
 beforeAll(async () => {
   mgmtOutputs = (await synthShipped("mgmt")).rawOutputs;
-}, 30_000);
+}, 180_000);
 
 async function registerDev(overrides: Record<string, unknown> = {}): Promise<SynthResult> {
   const files = readProject(PROJECT_DIR);
@@ -44,7 +44,7 @@ describe("dev's registration in the management ArgoCD", () => {
   let dev: SynthResult;
   beforeAll(async () => {
     dev = await registerDev();
-  }, 30_000);
+  }, 180_000);
 
   it("writes a labelled cluster Secret into the management cluster's argocd namespace", () => {
     const secret = one(dev, "kubernetes:core/v1:Secret");
@@ -89,7 +89,7 @@ describe("dev's registration in the management ArgoCD", () => {
     expect(JSON.stringify(dev.rawOutputs.stringData)).not.toMatch(/bearerToken|"token"|password|secret/i);
     // no service-account token Secret is created on the target cluster either
     expect(ofType(dev, "kubernetes:core/v1:ServiceAccount")).toHaveLength(0);
-  }, 30_000);
+  }, 180_000);
 });
 
 describe("renaming an environment", () => {
@@ -100,7 +100,7 @@ describe("renaming an environment", () => {
     expect(meta.name).toBe("cluster-aks-k8tre-qa-uks");
     // the same management outputs serve any environment: nothing to edit in mgmt
     expect(JSON.parse((qa.rawOutputs.stringData as any).config).execProviderConfig.env.AZURE_CLIENT_ID).toBe((mgmtOutputs.argocdControllerIdentity as any).clientId);
-  }, 30_000);
+  }, 180_000);
 
   it("takes skip opt-outs and extra labels from config, and rejects redefining computed labels", () => {
     const files = readProject(PROJECT_DIR);

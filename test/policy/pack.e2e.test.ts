@@ -31,7 +31,7 @@ beforeAll(async () => {
     child.on("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${stderr}`)));
   });
   client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-}, 60000);
+}, 180_000);
 
 afterAll(() => {
   client?.close();

@@ -103,7 +103,7 @@ describe("shipped stacks pass the pack", () => {
       outputs[stack] = result.rawOutputs;
       reports.set(stack, evaluatePlan(result));
     }
-  }, 60000);
+  }, 180_000);
 
   it("covers the standard stacks (and k3s when it ships)", () => {
     const expected = ["network", "mgmt", "dev", "stg", "prd", ...(fs.existsSync(path.join(PROJECT_DIR, "Pulumi.k3s.yaml")) ? ["k3s"] : [])];
