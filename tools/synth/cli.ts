@@ -124,6 +124,9 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
 export { formatIssue };
 
 if (require.main === module) {
+  // The Pulumi SDK captures a stack trace for every resource and promise; ts-node's source-map
+  // formatting of each one dominated the synth's run time. Plain V8 traces are enough here.
+  (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
