@@ -7,6 +7,7 @@ import { z } from "zod";
 import { contains, containsIp, type Cidr, overlaps, parseCidr } from "./cidr";
 import { ConfigError, type ConfigIssue } from "./errors";
 import { Naming, NameTooLongError, regionCode } from "./naming";
+import { privateZoneNames } from "./private-zones";
 import { KINDS, type Kind, NAMESPACE, type Platform, PLATFORMS, type StackConfig, TOP_LEVEL_KEYS, type TopLevelKey } from "./schema";
 
 export interface LoadOptions {
@@ -307,15 +308,7 @@ function existingNetworkChecks(n: Extract<NonNullable<StackConfig["network"]>, {
       if (!under(s[f], s.vnetId)) issues.push({ key: keyOf(`network.spokes.${env}.${f}`), value: s[f], expected: `a subnet of k8tre:network.spokes.${env}.vnetId (${s.vnetId}/subnets/<name>)` });
     }
   }
-  const expectedNames: Record<string, string> = {
-    aks: `privatelink.${location}.azmk8s.io`,
-    blob: "privatelink.blob.core.windows.net",
-    file: "privatelink.file.core.windows.net",
-    queue: "privatelink.queue.core.windows.net",
-    table: "privatelink.table.core.windows.net",
-    dfs: "privatelink.dfs.core.windows.net",
-    vault: "privatelink.vaultcore.azure.net",
-  };
+  const expectedNames: Record<string, string> = privateZoneNames(location);
   for (const [zone, id] of Object.entries(n.privateDnsZoneIds)) {
     const key = keyOf(`network.privateDnsZoneIds.${zone}`);
     if (!under(id, n.dnsResourceGroupId)) issues.push({ key, value: id, expected: `a zone in k8tre:network.dnsResourceGroupId (${n.dnsResourceGroupId}); zone links are created next to the zone` });

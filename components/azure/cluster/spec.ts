@@ -49,31 +49,36 @@ export interface ClusterSpecInput {
 /** The ManagedCluster inputs that do not name or place the resource. */
 export type ManagedClusterBody = Omit<containerservice.ManagedClusterArgs, "resourceGroupName" | "resourceName" | "location" | "identity" | "sku" | "tags">;
 
+type PoolConfig = ClusterSpecInput["config"]["systemPool"];
+
+/**
+ * The settings every node pool shares, system or user: autoscaled VM scale sets in the node
+ * subnet, no public node IPs, host encryption as configured.
+ */
+export function poolSettings(p: PoolConfig, kubernetesVersion: string, nodeSubnetId: pulumi.Input<string>, tags: Record<string, string>) {
+  return {
+    type: "VirtualMachineScaleSets",
+    osType: "Linux",
+    osSKU: p.osSku,
+    vmSize: p.vmSize,
+    orchestratorVersion: kubernetesVersion,
+    enableAutoScaling: true,
+    count: p.minCount,
+    minCount: p.minCount,
+    maxCount: p.maxCount,
+    availabilityZones: p.zones,
+    osDiskSizeGB: p.osDiskSizeGb,
+    maxPods: p.maxPods,
+    enableEncryptionAtHost: p.hostEncryption,
+    enableNodePublicIP: false,
+    vnetSubnetID: nodeSubnetId,
+    upgradeSettings: { maxSurge: "33%" },
+    tags,
+  } satisfies Partial<inputs.containerservice.ManagedClusterAgentPoolProfileArgs>;
+}
+
 export function systemPoolProfile(i: ClusterSpecInput): inputs.containerservice.ManagedClusterAgentPoolProfileArgs[] {
-  const p = i.config.systemPool;
-  return [
-    {
-      name: SYSTEM_POOL_NAME,
-      mode: "System",
-      type: "VirtualMachineScaleSets",
-      osType: "Linux",
-      osSKU: p.osSku,
-      vmSize: p.vmSize,
-      orchestratorVersion: i.config.kubernetesVersion,
-      enableAutoScaling: true,
-      count: p.minCount,
-      minCount: p.minCount,
-      maxCount: p.maxCount,
-      availabilityZones: p.zones,
-      osDiskSizeGB: p.osDiskSizeGb,
-      maxPods: p.maxPods,
-      enableEncryptionAtHost: p.hostEncryption,
-      enableNodePublicIP: false,
-      vnetSubnetID: i.nodeSubnetId,
-      upgradeSettings: { maxSurge: "33%" },
-      tags: i.tags,
-    },
-  ];
+  return [{ name: SYSTEM_POOL_NAME, mode: "System", ...poolSettings(i.config.systemPool, i.config.kubernetesVersion, i.nodeSubnetId, i.tags) }];
 }
 
 /** Everything the cluster is: private, Entra-only, BYO CNI, audited. */

@@ -8,22 +8,10 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import { parseArmId } from "./armId";
 
-export const PRIVATE_ZONE_KEYS = ["aks", "blob", "file", "queue", "table", "dfs", "vault"] as const;
-export type PrivateZoneKey = (typeof PRIVATE_ZONE_KEYS)[number];
-export type ZoneMap<T> = Record<PrivateZoneKey, T>;
+import { type PrivateZoneKey, PRIVATE_ZONE_KEYS, privateZoneNames, type ZoneMap } from "../../../config/private-zones";
 
-/** Private-link zone names in the Azure public cloud for a region. */
-export function privateZoneNames(location: string): ZoneMap<string> {
-  return {
-    aks: `privatelink.${location}.azmk8s.io`,
-    blob: "privatelink.blob.core.windows.net",
-    file: "privatelink.file.core.windows.net",
-    queue: "privatelink.queue.core.windows.net",
-    table: "privatelink.table.core.windows.net",
-    dfs: "privatelink.dfs.core.windows.net",
-    vault: "privatelink.vaultcore.azure.net",
-  };
-}
+export { PRIVATE_ZONE_KEYS, privateZoneNames };
+export type { PrivateZoneKey, ZoneMap };
 
 export interface ZoneLink {
   /** Stable key of the VNet in logical names (`hub`, an environment, or `x<hash>`). */
