@@ -1,5 +1,5 @@
 /**
- * Which stacks a change affects, for CI: `node tools/run-ts.js automation/affected.ts
+ * Which stacks a change affects, for CI: `npm run deploy:affected --
  * [--base SHA] [--head SHA] [--stacks "a b"] [--project-dir DIR]`.
  *
  * Writes `stacks=<JSON array>`, `names=<space-separated>` and `any=<true|false>` to $GITHUB_OUTPUT

@@ -1,6 +1,6 @@
 /**
  * Composes the PR comment for the offline synth (Mermaid diagrams + policy results) from the
- * Markdown files `npm run synth` writes: `node tools/run-ts.js automation/prComment.ts <dir> <out>`.
+ * Markdown files `npm run synth` writes: `npm run deploy:synth-comment -- <dir> <out>`.
  *
  * Files named after a stack (`<stack>.md`) become collapsed sections in file-name order; every other
  * Markdown file (policy report, overall summary) is shown first, expanded. Whole sections are dropped

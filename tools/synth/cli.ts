@@ -6,7 +6,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatIssue } from "../../config/errors";
 import { loadProject, readProject } from "../../config/project";
 import { orderStacks } from "./order";
 import { evaluatePlan, type PolicyReport, renderPolicyMarkdown, renderPolicyOverview, renderPolicySummary } from "./policy";
@@ -120,8 +119,6 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
   io.out(`Synthesized ${order.filter((o) => o.selected).length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s${parsed.preview ? " (preview mode)" : ""}.`);
   return failed ? 1 : 0;
 }
-
-export { formatIssue };
 
 if (require.main === module) {
   // The Pulumi SDK captures a stack trace for every resource and promise; ts-node's source-map
