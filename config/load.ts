@@ -8,7 +8,7 @@ import { contains, containsIp, type Cidr, overlaps, parseCidr } from "./cidr";
 import { ConfigError, type ConfigIssue } from "./errors";
 import { Naming, NameTooLongError, regionCode } from "./naming";
 import { privateZoneNames } from "./private-zones";
-import { KINDS, type Kind, NAMESPACE, type Platform, PLATFORMS, type StackConfig, TOP_LEVEL_KEYS, type TopLevelKey } from "./schema";
+import { KINDS, type Kind, NAMESPACE, type Platform, PLATFORM_KINDS, PLATFORMS, type StackConfig, TOP_LEVEL_KEYS, type TopLevelKey } from "./schema";
 
 export interface LoadOptions {
   /** Stack name, for messages. */
@@ -237,6 +237,9 @@ export function overlapIssues(ranges: readonly Range[], stack?: string): ConfigI
 }
 
 function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
+  if (!PLATFORM_KINDS[c.platform].includes(c.kind)) {
+    issues.push({ key: keyOf("kind"), value: c.kind, expected: `one of ${PLATFORM_KINDS[c.platform].join(", ")} on platform ${c.platform}` });
+  }
   if (c.platform === "azure" && c.location && !regionCode(c.location, c.regionCode)) {
     issues.push({ key: keyOf("location"), value: c.location, expected: "a known Azure region, or set k8tre:regionCode to its abbreviation" });
   }

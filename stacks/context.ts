@@ -10,6 +10,9 @@ import type { StackConfig } from "../config/schema";
 
 export type StackRole = "network" | "management";
 
+/** What a stack builder returns: the stack's outputs. */
+export type StackOutputs = Record<string, unknown>;
+
 export class StackContext {
   readonly config: StackConfig;
   readonly stack: string;

@@ -1,33 +1,37 @@
 /**
  * Program entry logic: read the stack's config, validate it before any resource exists, then
- * hand it to the builder for the stack's kind and platform.
+ * hand it to the builder for the stack's kind and platform. The builders live one directory per
+ * stack kind, one file per platform (`stacks/<kind>/<platform>.ts`, ADR 0004); the table below is
+ * the only place that knows which combinations exist.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
 import { type LoadedStack, loadStackConfig } from "../config/load";
 import { crossStackIssues, loadProject, readProject } from "../config/project";
-import { StackContext } from "./context";
-import { buildEnvironmentStack } from "./environment";
-import { buildK3sStack } from "./k3s";
-import { buildManagementStack } from "./management";
-import { buildNetworkStack } from "./network";
+import type { Kind, Platform } from "../config/schema";
+import { StackContext, type StackOutputs } from "./context";
+import { buildEnvironmentStack as buildAzureEnvironment } from "./environment/azure";
+import { buildK3sStack } from "./environment/k3s";
+import { buildManagementStack as buildAzureManagement } from "./management/azure";
+import { buildNetworkStack as buildAzureNetwork } from "./network/azure";
 
-export type StackOutputs = Record<string, unknown>;
+export type { StackOutputs } from "./context";
+
+type Builder = (ctx: StackContext) => StackOutputs;
+
+/** (platform, kind) → builder. A missing entry is a combination the config loader refuses. */
+export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: Builder } } = {
+  azure: { network: buildAzureNetwork, management: buildAzureManagement, environment: buildAzureEnvironment },
+  k3s: { environment: buildK3sStack },
+};
 
 /** Builds the resources of an already-validated stack and returns its outputs. */
 export function buildStack(loaded: LoadedStack): StackOutputs {
-  const ctx = new StackContext(loaded);
   const { kind, platform } = loaded.config;
-  if (platform === "k3s") return buildK3sStack(ctx);
-  switch (kind) {
-    case "network":
-      return buildNetworkStack(ctx);
-    case "management":
-      return buildManagementStack(ctx);
-    case "environment":
-      return buildEnvironmentStack(ctx);
-  }
+  const build = BUILDERS[platform][kind];
+  if (!build) throw new Error(`stack ${loaded.stack}: no ${kind} stack is built on platform ${platform}`);
+  return build(new StackContext(loaded));
 }
 
 /**

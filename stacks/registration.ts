@@ -15,7 +15,7 @@ import {
 } from "../components/argocd/registration";
 import type { StackConfig } from "../config/schema";
 import type { StackContext } from "./context";
-import { environmentDomain } from "./management";
+import { environmentDomain } from "./domain";
 
 /** The K8TRE label inputs of a stack (pure; see docs/management.md for each value's meaning). */
 export function registrationLabelInput(c: StackConfig, clusterName: string): ClusterLabelInput {

@@ -19,6 +19,15 @@ export const PLATFORMS = ["azure", "k3s"] as const;
 export type Kind = (typeof KINDS)[number];
 export type Platform = (typeof PLATFORMS)[number];
 
+/**
+ * The stack kinds built on each platform (stacks/<kind>/<platform>.ts, ADR 0004). The loader
+ * refuses any other combination; stacks/index.ts has a builder for each one listed.
+ */
+export const PLATFORM_KINDS: { readonly [P in Platform]: readonly Kind[] } = {
+  azure: ["network", "management", "environment"],
+  k3s: ["environment"],
+};
+
 const stackName = z
   .string({ error: "a stack name such as network, or organization/k8tre/network" })
   .regex(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "a stack name such as network, or organization/k8tre/network");

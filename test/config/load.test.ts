@@ -252,3 +252,16 @@ describe("loadStackConfig: k3s registration", () => {
     ]);
   });
 });
+
+describe("stack kinds per platform", () => {
+  it("refuses a kind that is not built on the stack's platform, naming the key", () => {
+    const raw = { ...readStackFile(path.join(ROOT, "Pulumi.k3s.yaml"), "k3s").raw, "k8tre:kind": "network" };
+    let msgs: string[] = [];
+    try {
+      loadStackConfig(raw, { stack: "k3s" });
+    } catch (e) {
+      msgs = (e as ConfigError).issues.map(formatIssue);
+    }
+    expect(msgs).toContain('k8tre:kind: got "network"; expected one of environment on platform k3s');
+  });
+});

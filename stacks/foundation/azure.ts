@@ -1,19 +1,20 @@
 /**
- * An Azure environment stack (dev/stg/prd): the private AKS cluster, Gateway API CRDs and Cilium,
- * Key Vault, storage, private endpoints, workload identities, the environment DNS zone, then the
- * agnostics layer. Wiring only: every decision lives in config and the components.
+ * The foundation of every Azure cluster stack (environment or management): the private AKS
+ * cluster, Gateway API CRDs and Cilium, Key Vault, storage, private endpoints, workload
+ * identities, the environment DNS zone, then the agnostics layer. Wiring only: every decision
+ * lives in config and the components.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { Agnostics, dnsZoneFromId } from "../components/agnostics";
-import type { AzurePlatform } from "../components/agnostics/platform";
-import { Cluster, clusterNames } from "../components/azure/cluster";
-import { EnvironmentResources, type PrivateDnsZoneKey } from "../components/azure/environment";
-import { Bootstrap } from "../components/kubernetes/bootstrap";
-import type { StackContext } from "./context";
-import { registerWithManagement } from "./registration";
-import type { StackOutputs } from "./index";
+import type * as pulumi from "@pulumi/pulumi";
+import { Agnostics, dnsZoneFromId } from "../../components/agnostics";
+import type { AzurePlatform } from "../../components/agnostics/platform";
+import { Cluster, clusterNames } from "../../components/azure/cluster";
+import { EnvironmentResources, type PrivateDnsZoneKey } from "../../components/azure/environment";
+import { Bootstrap } from "../../components/kubernetes/bootstrap";
+import type { StackContext } from "../context";
+import { environmentDomain } from "../domain";
+import type { StackOutputs } from "../context";
 
-/** What this stack reads from the network stack (see stacks/network.ts outputs). */
+/** What this stack reads from the network stack (see stacks/network/azure.ts outputs). */
 export interface NetworkRefs {
   readonly hubVnetId: pulumi.Output<string>;
   readonly dnsZoneResourceGroupName: pulumi.Output<string>;
@@ -37,11 +38,6 @@ export function readNetwork(ctx: StackContext): NetworkRefs {
       return spoke;
     }),
   };
-}
-
-/** The environment's DNS zone: `<env>.<domain>`, or `<domain>` for an apex environment. */
-export function environmentZoneName(environment: string, domain: string, apex: boolean): string {
-  return apex ? domain : `${environment}.${domain}`;
 }
 
 /**
@@ -82,7 +78,7 @@ export function installAgnostics(
     "agnostics",
     {
       platform,
-      domain: environmentZoneName(c.environment, c.domain, c.dns?.apex ?? false),
+      domain: environmentDomain(c),
       clusterName: ctx.naming.aksCluster(),
       dependsOn: bootstrap.ready,
       config: a,
@@ -154,7 +150,7 @@ export function buildClusterFoundation(ctx: StackContext): ClusterFoundation {
         resourceGroup: naming.resourceGroup("data"),
         storageAccounts: { workspace: naming.storageAccount("ws"), core: naming.storageAccount("core") },
         keyVault: naming.keyVault(),
-        dnsZone: environmentZoneName(c.environment, c.domain, c.dns?.apex ?? false),
+        dnsZone: environmentDomain(c),
         resource: (abbr, purpose) => naming.resource(abbr, purpose),
       },
       location: c.location!,
@@ -206,21 +202,4 @@ export function foundationOutputs(ctx: StackContext, f: ClusterFoundation): Stac
     subscriptionId: azure.subscriptionId,
     ...agnostics,
   };
-}
-
-export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
-  const foundation = buildClusterFoundation(ctx);
-  const { cluster, bootstrap } = foundation;
-  // Register in the management ArgoCD once Cilium runs (ArgoCD syncs need a working CNI).
-  registerWithManagement(
-    ctx,
-    {
-      clusterName: ctx.naming.aksCluster(),
-      server: pulumi.interpolate`https://${cluster.privateFqdn}:443`,
-      kubeconfig: cluster.kubeconfig,
-      provider: cluster.k8sProvider,
-    },
-    { dependsOn: bootstrap.ready },
-  );
-  return foundationOutputs(ctx, foundation);
 }

@@ -7,24 +7,20 @@
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { GATEWAY_NAME, GATEWAY_NAMESPACE } from "../components/agnostics/ingress";
-import { ArgoCd } from "../components/argocd/argocd";
-import { ARGOCD_NAMESPACE } from "../components/argocd/chart";
-import { ArgoCdControllerIdentity, ArgoCdSso } from "../components/argocd/identity";
-import type { StackContext } from "./context";
-import { buildClusterFoundation, foundationOutputs } from "./environment";
-import type { StackOutputs } from "./index";
+import { GATEWAY_NAME, GATEWAY_NAMESPACE } from "../../components/agnostics/ingress";
+import { ArgoCd } from "../../components/argocd/argocd";
+import { ARGOCD_NAMESPACE } from "../../components/argocd/chart";
+import { ArgoCdControllerIdentity, ArgoCdSso } from "../../components/argocd/identity";
+import type { StackContext } from "../context";
+import { environmentDomain } from "../domain";
+import { buildClusterFoundation, foundationOutputs } from "../foundation/azure";
+import type { StackOutputs } from "../context";
 
 /**
  * The internal Cilium gateway the agnostics layer creates, and its HTTPS listener only: the
  * gateway also has a plain-HTTP listener, which must never carry ArgoCD sessions.
  */
 export const INTERNAL_GATEWAY = { name: GATEWAY_NAME, namespace: GATEWAY_NAMESPACE, sectionName: "https" } as const;
-
-/** `<environment>.<domain>`, or the apex when k8tre:dns.apex is set. */
-export function environmentDomain(c: { environment: string; domain: string; dns?: { apex?: boolean } }): string {
-  return c.dns?.apex ? c.domain : `${c.environment}.${c.domain}`;
-}
 
 export function buildManagementStack(ctx: StackContext): StackOutputs {
   const c = ctx.config;

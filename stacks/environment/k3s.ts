@@ -9,16 +9,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Agnostics, type PlatformInputs } from "../components/agnostics";
-import { defaultKareDnsClusterIp, defaultKareDnsIp } from "../components/agnostics/dns";
-import type { StackConfig } from "../config/schema";
-import type { StackContext } from "./context";
-import type { StackOutputs } from "./index";
-
-/** The environment zone: `<environment>.<domain>`, or the apex when k8tre:dns.apex is set. */
-function envDomain(c: StackConfig): string {
-  return c.dns?.apex ? c.domain : `${c.environment}.${c.domain}`;
-}
+import { Agnostics, type PlatformInputs } from "../../components/agnostics";
+import { defaultKareDnsClusterIp, defaultKareDnsIp } from "../../components/agnostics/dns";
+import type { StackConfig } from "../../config/schema";
+import type { StackContext } from "../context";
+import { environmentDomain } from "../domain";
+import type { StackOutputs } from "../context";
 
 /** The k3s platform inputs of the agnostics layer, from the stack config. */
 export function k3sPlatform(c: StackConfig): PlatformInputs {
@@ -45,7 +41,7 @@ export function buildK3sStack(ctx: StackContext): StackOutputs {
     // Never fall back to the operator's ambient kubeconfig or namespace.
     namespace: "default",
   });
-  const domain = envDomain(c);
+  const domain = environmentDomain(c);
   const outputs: StackOutputs = {
     apiServer: `https://${k3s.apiServerHost}:${k3s.apiServerPort}`,
     dnsZoneName: domain,

@@ -8,14 +8,13 @@
  */
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import { Naming, uniqueSuffix } from "../config/naming";
-import { PublicGateway } from "../components/azure/gateway/appGateway";
-import { CertificateVault, verifiedCertificateIds } from "../components/azure/gateway/certificateVault";
-import { parseArmId } from "../components/azure/network/armId";
-import { HubNetwork, SPOKE_SUBNETS, SpokeNetwork } from "../components/azure/network/hubSpoke";
-import { PrivateDnsZones, type ZoneLink } from "../components/azure/network/privateDns";
-import type { StackContext } from "./context";
-import type { StackOutputs } from "./index";
+import { Naming, uniqueSuffix } from "../../config/naming";
+import { PublicGateway } from "../../components/azure/gateway/appGateway";
+import { CertificateVault, verifiedCertificateIds } from "../../components/azure/gateway/certificateVault";
+import { parseArmId } from "../../components/azure/network/armId";
+import { HubNetwork, SPOKE_SUBNETS, SpokeNetwork } from "../../components/azure/network/hubSpoke";
+import { PrivateDnsZones, type ZoneLink } from "../../components/azure/network/privateDns";
+import type { StackContext, StackOutputs } from "../context";
 
 /** What an environment stack needs of its spoke. */
 export interface SpokeOutputs {
