@@ -4,11 +4,17 @@
  * before any resource is declared. No Pulumi SDK, no cloud calls.
  */
 import { z } from "zod";
+import { AWS_REGIONS } from "./aws-regions";
 import { contains, containsIp, type Cidr, overlaps, parseCidr } from "./cidr";
 import { ConfigError, type ConfigIssue } from "./errors";
 import { Naming, NameTooLongError, regionCode } from "./naming";
+import { AwsNameError, AwsNaming } from "./naming-aws";
 import { privateZoneNames } from "./private-zones";
+import { closest } from "./suggest";
+import { AWS_TAG_KEY, AWS_TAG_VALUE, parseArn } from "./schema/aws";
 import { KINDS, type Kind, NAMESPACE, type Platform, PLATFORM_KINDS, PLATFORMS, type StackConfig, TOP_LEVEL_KEYS, type TopLevelKey } from "./schema";
+
+export { closest } from "./suggest";
 
 export interface LoadOptions {
   /** Stack name, for messages. */
@@ -20,8 +26,10 @@ export interface LoadedStack {
   readonly config: StackConfig;
   /** Advice that does not block a deployment (printed by the program and the synth). */
   readonly warnings: readonly string[];
-  /** Names for Azure stacks; undefined on k3s. */
+  /** Names for Azure stacks; undefined on other platforms. */
   readonly naming?: Naming;
+  /** Names for AWS stacks; undefined on other platforms. */
+  readonly awsNaming?: AwsNaming;
 }
 
 /** Marker a `secure:` value becomes when it cannot be decrypted (offline synth). */
@@ -96,8 +104,10 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
   if (config.platform === "azure" && config.prefix && config.environment && config.azure && config.location && regionCode(config.location, config.regionCode)) {
     naming = checkNames(config, issues);
   }
+  let awsNaming: AwsNaming | undefined;
+  if (config.platform === "aws" && config.prefix && config.environment && config.aws) awsNaming = checkAwsNames(config, issues);
   if (issues.length > 0) throw new ConfigError(issues, opts.stack);
-  return { stack: opts.stack, config, warnings, naming };
+  return { stack: opts.stack, config, warnings, naming, awsNaming };
 }
 
 function parseScalar<T>(key: TopLevelKey, value: unknown, issues: ConfigIssue[]): T | undefined {
@@ -181,31 +191,6 @@ function describeUse(kinds: readonly string[], platforms: readonly string[]): st
   return `${k}${p}`;
 }
 
-/** Nearest known name by edit distance, for typo hints. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Semantic checks: relations between fields that a schema cannot express.
 
@@ -238,8 +223,10 @@ export function overlapIssues(ranges: readonly Range[], stack?: string): ConfigI
 
 function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
   if (!PLATFORM_KINDS[c.platform].includes(c.kind)) {
-    issues.push({ key: keyOf("kind"), value: c.kind, expected: `one of ${PLATFORM_KINDS[c.platform].join(", ")} on platform ${c.platform}` });
+    const kinds = PLATFORM_KINDS[c.platform];
+    issues.push({ key: keyOf("kind"), value: c.kind, expected: kinds.length ? `one of ${kinds.join(", ")} on platform ${c.platform}` : `a kind built on platform ${c.platform} (none is built yet)` });
   }
+  if (c.platform === "aws") awsChecks(c, issues);
   if (c.platform === "azure" && c.location && !regionCode(c.location, c.regionCode)) {
     issues.push({ key: keyOf("location"), value: c.location, expected: "a known Azure region, or set k8tre:regionCode to its abbreviation" });
   }
@@ -415,6 +402,54 @@ function agnosticsChecks(c: StackConfig, issues: ConfigIssue[]): void {
   if (c.platform === "azure" && (a.metallbAddressPool || a.kareDnsIp)) {
     issues.push({ key: keyOf("agnostics.metallbAddressPool"), value: a.metallbAddressPool ?? a.kareDnsIp, expected: "no value on Azure (MetalLB and kare-dns are k3s only)" });
   }
+}
+
+/** `k8tre:aws` relations and AWS tag rules (docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). */
+function awsChecks(c: StackConfig, issues: ConfigIssue[]): void {
+  const a = c.aws;
+  if (a?.assumeRoleArn) {
+    const role = parseArn(a.assumeRoleArn)!;
+    // The provider checks the account of the identity it ends up with (the role's account)
+    // against allowedAccountIds, so a role in another account can never deploy this stack.
+    if (role.account !== a.accountId) {
+      issues.push({ key: keyOf("aws.assumeRoleArn"), value: a.assumeRoleArn, expected: `a role in the stack's account k8tre:aws.accountId (${a.accountId})` });
+    }
+    const partition = AWS_REGIONS[a.region]?.partition;
+    if (partition && role.partition !== partition) {
+      issues.push({ key: keyOf("aws.assumeRoleArn"), value: a.assumeRoleArn, expected: `an ARN in partition ${partition} (the partition of region ${a.region})` });
+    }
+  }
+  for (const [k, v] of Object.entries(c.tags)) {
+    if (!AWS_TAG_KEY.test(k)) {
+      issues.push({ key: keyOf(`tags.${k}`), value: k, expected: "an AWS tag key: 1-128 letters, digits, spaces and _.:/=+-@, not starting with aws:" });
+    } else if (!AWS_TAG_VALUE.test(v)) {
+      issues.push({ key: keyOf(`tags.${k}`), value: v, expected: "an AWS tag value: up to 256 letters, digits, spaces and _.:/=+-@" });
+    }
+  }
+}
+
+function checkAwsNames(c: StackConfig, issues: ConfigIssue[]): AwsNaming | undefined {
+  let naming: AwsNaming;
+  try {
+    naming = new AwsNaming({ prefix: c.prefix, environment: c.environment, region: c.aws!.region, accountId: c.aws!.accountId });
+  } catch (e) {
+    issues.push({ key: keyOf("aws.region"), value: c.aws!.region, expected: (e as Error).message });
+    return undefined;
+  }
+  const before = issues.length;
+  for (const probe of [() => naming.eksCluster(), () => naming.iamRole("cluster-autoscaler"), () => naming.s3Bucket("state"), () => naming.kmsAlias("default-storage")]) {
+    try {
+      probe();
+    } catch (e) {
+      if (!(e instanceof AwsNameError)) throw e;
+      issues.push({
+        key: `${keyOf("prefix")} + ${keyOf("environment")}`,
+        value: e.value,
+        expected: `a ${e.kind} name of ${e.rule.describe} (this one is ${e.value.length}); shorten k8tre:prefix or k8tre:environment`,
+      });
+    }
+  }
+  return issues.length > before ? undefined : naming;
 }
 
 function ipValue(ip: string): bigint {

@@ -1,11 +1,15 @@
 /**
- * What every stack builder gets: the validated config, the naming module, one explicit Azure
- * provider per subscription (never the ambient default) and cached stack references.
+ * What every stack builder gets: the validated config, the naming module, explicit cloud
+ * providers (one Azure provider per subscription, one AWS provider pinned to the stack's account
+ * and region — never the ambient default) and cached stack references.
  */
+import * as aws from "@pulumi/aws";
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedStack } from "../config/load";
+import { AWS_REGIONS, type AwsPartition } from "../config/aws-regions";
 import type { Naming } from "../config/naming";
+import type { AwsNaming } from "../config/naming-aws";
 import type { StackConfig } from "../config/schema";
 
 export type StackRole = "network" | "management";
@@ -18,6 +22,7 @@ export class StackContext {
   readonly stack: string;
   private readonly providers = new Map<string, azure.Provider>();
   private readonly refs = new Map<StackRole, pulumi.StackReference>();
+  private awsProviderInstance?: aws.Provider;
 
   constructor(readonly loaded: LoadedStack) {
     this.config = loaded.config;
@@ -30,7 +35,13 @@ export class StackContext {
     return this.loaded.naming;
   }
 
-  /** Tags on every taggable Azure resource. */
+  /** Names for AWS stacks (validated by the loader). */
+  get awsNaming(): AwsNaming {
+    if (!this.loaded.awsNaming) throw new Error(`stack ${this.stack} has no AWS naming (platform ${this.config.platform})`);
+    return this.loaded.awsNaming;
+  }
+
+  /** Tags on every taggable Azure resource; on AWS, the provider's default tags. */
   get tags(): Record<string, string> {
     return { ...this.config.tags, "k8tre-environment": this.config.environment, "managed-by": "pulumi" };
   }
@@ -68,6 +79,45 @@ export class StackContext {
 
   connectivityProvider(): azure.Provider {
     return this.azureProvider(this.connectivitySubscriptionId);
+  }
+
+  private get awsConfig(): NonNullable<StackConfig["aws"]> {
+    if (!this.config.aws) throw new Error(`stack ${this.stack} has no k8tre:aws config`);
+    return this.config.aws;
+  }
+
+  get awsRegion(): string {
+    return this.awsConfig.region;
+  }
+
+  get awsAccountId(): string {
+    return this.awsConfig.accountId;
+  }
+
+  /** The ARN partition of the stack's region (aws, aws-cn, aws-us-gov). */
+  get awsPartition(): AwsPartition {
+    return AWS_REGIONS[this.awsConfig.region].partition;
+  }
+
+  /**
+   * The one explicit AWS provider of the stack: its region, `allowedAccountIds` = the configured
+   * account (credentials of any other account fail before anything changes), the stack's tags as
+   * default tags, and the deployer role when one is configured. Named after account and region,
+   * so every resource shows where it lives.
+   */
+  awsProvider(): aws.Provider {
+    if (!this.awsProviderInstance) {
+      const a = this.awsConfig;
+      this.awsProviderInstance = new aws.Provider(`aws-${a.accountId}-${a.region}`, {
+        region: a.region as aws.Region,
+        allowedAccountIds: [a.accountId],
+        defaultTags: { tags: this.tags },
+        ...(a.assumeRoleArn
+          ? { assumeRoles: [{ roleArn: a.assumeRoleArn, sessionName: `k8tre-${this.stack}`.slice(0, 64), ...(a.externalId ? { externalId: a.externalId } : {}) }] }
+          : {}),
+      });
+    }
+    return this.awsProviderInstance;
   }
 
   /** Fully-qualified name of a referenced stack (`organization/<project>/<stack>` on a DIY backend). */

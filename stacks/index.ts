@@ -23,6 +23,7 @@ type Builder = (ctx: StackContext) => StackOutputs;
 /** (platform, kind) → builder. A missing entry is a combination the config loader refuses. */
 export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: Builder } } = {
   azure: { network: buildAzureNetwork, management: buildAzureManagement, environment: buildAzureEnvironment },
+  aws: {},
   k3s: { environment: buildK3sStack },
 };
 

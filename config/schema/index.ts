@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { agnostics } from "./agnostics";
+import { aws } from "./aws";
 import { argocd, registration } from "./argocd";
 import { cluster } from "./cluster";
 import { dns, keyVault, storage } from "./environment";
@@ -15,7 +16,7 @@ import { gateway, network } from "./network";
 export const NAMESPACE = "k8tre";
 
 export const KINDS = ["network", "management", "environment"] as const;
-export const PLATFORMS = ["azure", "k3s"] as const;
+export const PLATFORMS = ["azure", "aws", "k3s"] as const;
 export type Kind = (typeof KINDS)[number];
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -25,6 +26,7 @@ export type Platform = (typeof PLATFORMS)[number];
  */
 export const PLATFORM_KINDS: { readonly [P in Platform]: readonly Kind[] } = {
   azure: ["network", "management", "environment"],
+  aws: [],
   k3s: ["environment"],
 };
 
@@ -58,8 +60,8 @@ export const TOP_LEVEL_KEYS = {
     kinds: ALL_KINDS, platforms: ALL_PLATFORMS, requiredFor: ALL_KINDS, pulumiType: "string",
   },
   platform: {
-    schema: z.enum(PLATFORMS, { error: 'one of "azure" or "k3s"' }).default("azure"),
-    description: "Where the stack runs: azure (AKS and Azure services) or k3s (an existing on-prem cluster).",
+    schema: z.enum(PLATFORMS, { error: 'one of "azure", "aws" or "k3s"' }).default("azure"),
+    description: "Where the stack runs: azure (AKS and Azure services), aws (EKS and AWS services) or k3s (an existing on-prem cluster).",
     kinds: ALL_KINDS, platforms: ALL_PLATFORMS, pulumiType: "string",
   },
   prefix: {
@@ -99,8 +101,8 @@ export const TOP_LEVEL_KEYS = {
   },
   tags: {
     schema: tags.default({}),
-    description: "Azure tags added to every taggable resource.",
-    kinds: ALL_KINDS, platforms: ["azure"],
+    description: "Tags added to every taggable resource (on AWS as the provider's default tags; AWS tag rules apply there: keys up to 128 characters, no aws: prefix).",
+    kinds: ALL_KINDS, platforms: ["azure", "aws"],
   },
   stackRefs: {
     schema: z.strictObject({ network: stackName.optional(), management: stackName.optional() }).default({}),
@@ -115,6 +117,11 @@ export const TOP_LEVEL_KEYS = {
     }),
     description: "Azure tenant and subscriptions. Every resource gets an explicit provider for the subscription named here.",
     kinds: ALL_KINDS, platforms: ["azure"], requiredFor: ALL_KINDS,
+  },
+  aws: {
+    schema: aws,
+    description: "AWS account, region and deployer role. Every resource gets an explicit provider pinned to this account (allowedAccountIds) and region.",
+    kinds: ALL_KINDS, platforms: ["aws"], requiredFor: ALL_KINDS,
   },
   network: {
     schema: network,

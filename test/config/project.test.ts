@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { formatIssue } from "../../config/errors";
 import { loadProject, readProject } from "../../config/project";
-import { TOP_LEVEL_KEYS } from "../../config/schema";
+import { KINDS, PLATFORMS, TOP_LEVEL_KEYS } from "../../config/schema";
 import { renderConfigDocs } from "../../tools/gen-config-docs";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -77,7 +77,7 @@ describe("Pulumi.yaml config declarations", () => {
     for (const [key, spec] of Object.entries(TOP_LEVEL_KEYS)) {
       const d = declared[`k8tre:${key}`];
       if (!d) continue;
-      const requiredEverywhere = (spec as { requiredFor?: readonly string[] }).requiredFor?.length === 3 && spec.platforms.length === 2;
+      const requiredEverywhere = (spec as { requiredFor?: readonly string[] }).requiredFor?.length === KINDS.length && spec.platforms.length === PLATFORMS.length;
       expect({ key, hasDefault: d.default !== undefined }).toEqual({ key, hasDefault: !requiredEverywhere });
     }
   });

@@ -5,3 +5,4 @@ import "./argocd";
 import "./network";
 import "./environment";
 import "./kubernetes";
+import "./aws-core";
