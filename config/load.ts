@@ -233,13 +233,7 @@ function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[
   if (c.kind !== "network" && c.platform === "azure" && !c.stackRefs.network) {
     issues.push({ key: keyOf("stackRefs.network"), value: undefined, expected: "the network stack this cluster reads its subnets and private DNS zones from (e.g. network)" });
   }
-  if (c.kind === "environment" && c.platform === "k3s" && c.registration?.enabled) {
-    issues.push({
-      key: keyOf("registration.enabled"),
-      value: true,
-      expected: "false on k3s: token-free ArgoCD registration (argocd-k8s-auth) needs an Entra-integrated API server; register the cluster as docs/management.md describes",
-    });
-  } else if (c.kind === "environment" && c.registration?.enabled && !c.stackRefs.management) {
+  if (c.kind === "environment" && c.registration?.enabled && !c.stackRefs.management) {
     issues.push({ key: keyOf("stackRefs.management"), value: undefined, expected: "the management stack to register with (e.g. mgmt), or set k8tre:registration.enabled false" });
   }
   if (c.network) networkChecks(c, issues);

@@ -3,15 +3,19 @@
  * ArgoCD. Called from the stack builder once the cluster exists; everything it needs from the
  * management side comes from the `mgmt` stack's outputs through the `management` stack
  * reference, so adding or renaming an environment touches only that environment's config.
+ *
+ * Each platform supplies its authentication as a {@link ClusterAuthStrategy} (ADR 0004): the
+ * Azure environment builder passes Entra workload identity, the k3s builder a projected,
+ * audience-bound service-account token (components/argocd/auth.ts).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterAuth } from "../components/argocd/auth";
 import {
   ArgoCdTargetAccess,
   ClusterRegistration,
   type ClusterLabelInput,
   clusterLabels,
-  kubeconfigCaData,
 } from "../components/argocd/registration";
 import type { StackConfig } from "../config/schema";
 import type { StackContext } from "./context";
@@ -42,11 +46,21 @@ export interface RegisteredCluster {
   readonly clusterName: string;
   /** `https://<api host>:<port>`. */
   readonly server: pulumi.Input<string>;
-  /** A kubeconfig of the cluster (only its CA is used). */
-  readonly kubeconfig: pulumi.Input<string>;
+  /**
+   * The API server's CA bundle (base64 PEM), as ArgoCD's `tlsClientConfig.caData`. Not a secret:
+   * pass it unsecreted (e.g. `pulumi.unsecret` of {@link kubeconfigCaData}) so the plan and the
+   * policy pack can show the Secret's config.
+   */
+  readonly caData: pulumi.Input<string>;
   /** The cluster's own Kubernetes provider (for the RBAC ArgoCD needs there). */
   readonly provider: k8s.Provider;
 }
+
+/**
+ * A platform's way for the management ArgoCD to authenticate to its clusters, computed from the
+ * `mgmt` stack's outputs (a StackReference). Never a stored credential.
+ */
+export type ClusterAuthStrategy = (mgmt: pulumi.StackReference) => pulumi.Input<ClusterAuth>;
 
 export interface Registration {
   readonly access: ArgoCdTargetAccess;
@@ -55,25 +69,27 @@ export interface Registration {
 }
 
 /**
- * Grants the management ArgoCD's controller identity its role on the cluster, then writes the
- * labelled cluster Secret into the management cluster. Returns undefined when
+ * Grants the management ArgoCD's identity (the strategy's subjects) its role on the cluster,
+ * then writes the labelled cluster Secret into the management cluster. Returns undefined when
  * `k8tre:registration.enabled` is false.
  */
-export function registerWithManagement(ctx: StackContext, cluster: RegisteredCluster, opts: { dependsOn?: pulumi.Input<pulumi.Resource>[] } = {}): Registration | undefined {
+export function registerWithManagement(
+  ctx: StackContext,
+  cluster: RegisteredCluster,
+  strategy: ClusterAuthStrategy,
+  opts: { dependsOn?: pulumi.Input<pulumi.Resource>[] } = {},
+): Registration | undefined {
   if (!ctx.config.registration?.enabled) return undefined;
-  if (ctx.config.platform !== "azure") {
-    // argocd-k8s-auth azure needs an Entra-integrated API server; see docs/management.md (k3s).
-    throw new Error(`stack ${ctx.stack}: ArgoCD registration without stored tokens is implemented for AKS only`);
-  }
   const mgmt = ctx.stackRef("management");
-  const identity = mgmt.requireOutput("argocdControllerIdentity") as pulumi.Output<{ clientId: string; principalId: string }>;
+  // pulumi.output deep-unwraps the (plain data) auth; its type loses only the literal kinds.
+  const auth = pulumi.output(strategy(mgmt)).apply((a) => a as ClusterAuth);
   const managementProvider = new k8s.Provider("management-k8s", {
     kubeconfig: pulumi.secret(mgmt.requireOutput("kubeconfig") as pulumi.Output<string>),
     enableServerSideApply: true,
   });
   const access = new ArgoCdTargetAccess(
     "argocd-access",
-    { principalId: identity.apply((i) => i.principalId) },
+    { subjects: auth.apply((a) => a.subjects) },
     { provider: cluster.provider, dependsOn: opts.dependsOn },
   );
   const registration = new ClusterRegistration(
@@ -81,8 +97,8 @@ export function registerWithManagement(ctx: StackContext, cluster: RegisteredClu
     {
       clusterName: cluster.clusterName,
       server: cluster.server,
-      caData: pulumi.output(cluster.kubeconfig).apply(kubeconfigCaData),
-      auth: { tenantId: mgmt.requireOutput("tenantId") as pulumi.Output<string>, clientId: identity.apply((i) => i.clientId) },
+      caData: cluster.caData,
+      auth,
       labels: clusterLabels(registrationLabelInput(ctx.config, cluster.clusterName)),
       namespace: mgmt.requireOutput("argocdNamespace") as pulumi.Output<string>,
     },

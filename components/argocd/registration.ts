@@ -1,20 +1,21 @@
 /**
- * Registration of an environment cluster in the management ArgoCD, written by the environment
- * stack itself (adding an environment never edits the management stack):
+ * Registration of a cluster in the management ArgoCD, written by the cluster's own stack
+ * (adding an environment never edits the management stack):
  *
  * - {@link ClusterRegistration}: the labelled ArgoCD cluster Secret in the management cluster's
- *   `argocd` namespace. Its `config` holds no credential: ArgoCD runs `argocd-k8s-auth azure`
- *   (kubelogin) with the application controller's workload identity to get a short-lived Entra ID
- *   token for the target cluster's API server.
- * - {@link ArgoCdTargetAccess}: on the target cluster, the Kubernetes RBAC that lets that one
- *   identity deploy K8TRE.
+ *   `argocd` namespace. Its `config` holds no credential: a per-platform {@link ClusterAuth}
+ *   strategy (./auth.ts) tells ArgoCD how to obtain a short-lived one — `argocd-k8s-auth azure`
+ *   with workload identity on AKS, a projected, audience-bound service-account token on K3s.
+ * - {@link ArgoCdTargetAccess}: on the target cluster, the Kubernetes RBAC that lets the
+ *   strategy's subjects (and nobody else) deploy K8TRE.
  *
  * The labels are everything K8TRE's ApplicationSets select on or read (see {@link clusterLabels}).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ARGOCD_NAMESPACE, AKS_AAD_SERVER_APP_ID } from "./chart";
+import { assertNoStoredCredential, type ClusterAuth, type RbacSubject } from "./auth";
+import { ARGOCD_NAMESPACE } from "./chart";
 
 export const CLUSTER_SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
 
@@ -76,37 +77,14 @@ export function clusterLabels(input: ClusterLabelInput): Record<string, string> 
   return labels;
 }
 
-export interface ExecAuthInput {
-  readonly tenantId: string;
-  /** Client ID of the management ArgoCD controller's user-assigned identity. */
-  readonly clientId: string;
-  /** Entra cloud (kubelogin's AAD_ENVIRONMENT_NAME). */
-  readonly cloud?: string;
-}
-
 /**
- * The cluster Secret's `config` JSON: `argocd-k8s-auth azure` with workload identity, and the
- * target API server's CA (TLS verification on). No bearer token, no client secret, no password.
- * AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST are injected by the workload-identity
- * webhook into the labelled ArgoCD pods; AZURE_CLIENT_ID is set here explicitly because the
- * argocd-server pod's own annotation names the SSO application, not this identity.
+ * The cluster Secret's `config` JSON: the strategy's credential-free auth and the target API
+ * server's CA (TLS verification on). Throws if the auth would store a credential.
  */
-export function clusterConfig(auth: ExecAuthInput, caData: string): string {
-  return JSON.stringify({
-    execProviderConfig: {
-      command: "argocd-k8s-auth",
-      args: ["azure"],
-      env: {
-        AAD_ENVIRONMENT_NAME: auth.cloud ?? "AzurePublicCloud",
-        AAD_LOGIN_METHOD: "workloadidentity",
-        AAD_SERVER_APPLICATION_ID: AKS_AAD_SERVER_APP_ID,
-        AZURE_CLIENT_ID: auth.clientId,
-        AZURE_TENANT_ID: auth.tenantId,
-      },
-      apiVersion: "client.authentication.k8s.io/v1beta1",
-    },
-    tlsClientConfig: { insecure: false, caData },
-  });
+export function clusterConfig(auth: ClusterAuth, caData: string): string {
+  const config = { ...auth.config, tlsClientConfig: { insecure: false, caData } };
+  assertNoStoredCredential(config);
+  return JSON.stringify(config);
 }
 
 /**
@@ -135,7 +113,8 @@ export interface ClusterRegistrationArgs {
   readonly server: pulumi.Input<string>;
   /** Base64 PEM CA bundle of the target API server. */
   readonly caData: pulumi.Input<string>;
-  readonly auth: { readonly tenantId: pulumi.Input<string>; readonly clientId: pulumi.Input<string> };
+  /** How ArgoCD authenticates (./auth.ts); only its `config` is used here. */
+  readonly auth: pulumi.Input<ClusterAuth>;
   readonly labels: pulumi.Input<Record<string, string>>;
   /** The management ArgoCD namespace (the mgmt stack's `argocdNamespace` output). */
   readonly namespace?: pulumi.Input<string>;
@@ -153,9 +132,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterRegistrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8tre:argocd:ClusterRegistration", name, {}, opts);
-    const config = pulumi
-      .all([args.auth.tenantId, args.auth.clientId, args.caData])
-      .apply(([tenantId, clientId, ca]) => clusterConfig({ tenantId, clientId }, ca));
+    const config = pulumi.all([args.auth, args.caData]).apply(([auth, ca]) => clusterConfig(auth as ClusterAuth, ca));
     const stringData = pulumi.all([args.clusterName, args.server, config]).apply(([n, server, c]) => ({ name: n, server, config: c }));
     const secret = new k8s.core.v1.Secret(
       `${name}-secret`,
@@ -189,24 +166,23 @@ export const ARGOCD_DEPLOYER_ROLE = "k8tre-argocd-deployer";
  * cluster-admin). So the deployer needs every verb on every resource: cluster-admin's resource
  * rules. The dedicated role differs from the built-in `cluster-admin` in one thing only, it grants
  * no non-resource URLs beyond the discovery endpoints every authenticated user already has. The
- * real scoping is on the subject side: one binding, to one workload identity, whose tokens only
- * the management cluster's ArgoCD controller and server pods can obtain, live about an hour, and
- * are usable only over the private network path to the private API server.
+ * real scoping is on the subject side: one binding, to the management ArgoCD's identity only
+ * (the {@link ClusterAuth} subjects), whose tokens only the management cluster's ArgoCD controller
+ * and server pods can obtain and which live about an hour.
  */
 export function argocdDeployerRules(): k8s.types.input.rbac.v1.PolicyRule[] {
   return [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }];
 }
 
 export interface ArgoCdTargetAccessArgs {
-  /** Object (principal) ID of the management ArgoCD controller identity. */
-  readonly principalId: pulumi.Input<string>;
+  /** The management ArgoCD's identity on this cluster: the {@link ClusterAuth} subjects. */
+  readonly subjects: pulumi.Input<readonly RbacSubject[]>;
 }
 
 /**
  * The target cluster's side: a ClusterRoleBinding of {@link ARGOCD_DEPLOYER_ROLE} to the
- * controller identity. AKS with Entra ID integration names an application or managed identity
- * by its object ID (`oid`), so the subject is a User with that ID. Created through the target
- * cluster's provider (`opts.provider`).
+ * strategy's subjects (on AKS the controller identity's object ID as a User, on K3s the
+ * prefixed service-account user names). Created through the target cluster's provider (`opts.provider`).
  */
 export class ArgoCdTargetAccess extends pulumi.ComponentResource {
   readonly roleName: pulumi.Output<string>;
@@ -224,7 +200,7 @@ export class ArgoCdTargetAccess extends pulumi.ComponentResource {
       {
         metadata: { name: ARGOCD_DEPLOYER_ROLE, labels },
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
-        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: args.principalId }],
+        subjects: pulumi.output(args.subjects).apply((subjects) => subjects.map((x) => ({ ...x }))),
       },
       { parent: this },
     );

@@ -2,10 +2,13 @@
  * Helm values for the argo-cd chart (keys verified against the 10.1.1 chart, see
  * /work/notes/charts.md): Entra ID SSO through workload identity (no client secret), the local
  * admin disabled, Dex off, RBAC deny-by-default with the configured groups as admins, the
- * K8TRE config-management plugin, and workload identity for the application controller so it can
- * reach environment clusters without stored credentials. Pure: unit-tested without Pulumi.
+ * K8TRE config-management plugin, workload identity for the application controller so it can
+ * reach AKS environment clusters without stored credentials, and a projected, audience-bound
+ * cluster token in the controller and server for clusters that trust the management cluster's
+ * issuer (K3s; components/argocd/auth.ts). Pure: unit-tested without Pulumi.
  */
 import { stringify } from "yaml";
+import { clusterTokenVolume } from "./auth";
 import { CMP_PLUGIN, KUSTOMIZE_BUILD_OPTIONS } from "./chart";
 import { cmpPluginSpec, cmpSidecar, cmpVolumes } from "./plugin";
 
@@ -45,6 +48,8 @@ export function rbacPolicyCsv(adminGroupObjectIds: readonly string[]): string {
 
 export function argocdValues(input: ArgocdValuesInput): Record<string, unknown> {
   if (input.adminGroupObjectIds.length === 0) throw new Error("argocdValues: at least one admin group is required");
+  // Chart values `controller.volumes`/`volumeMounts` and `server.volumes`/`volumeMounts` (argo-cd 10.1.1).
+  const token = clusterTokenVolume();
   return {
     global: {
       domain: input.host,
@@ -84,12 +89,16 @@ export function argocdValues(input: ArgocdValuesInput): Record<string, unknown> 
         // projected service-account token (federated credential on the app), no secret.
         annotations: { "azure.workload.identity/client-id": input.ssoClientId, "azure.workload.identity/tenant-id": input.tenantId },
       },
+      volumes: [token.volume],
+      volumeMounts: [token.mount],
     },
     controller: {
       podLabels: { ...WORKLOAD_IDENTITY_USE },
       serviceAccount: {
         annotations: { "azure.workload.identity/client-id": input.controllerClientId, "azure.workload.identity/tenant-id": input.tenantId },
       },
+      volumes: [token.volume],
+      volumeMounts: [token.mount],
     },
     repoServer: {
       extraContainers: [cmpSidecar()],

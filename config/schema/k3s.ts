@@ -11,6 +11,11 @@ export const k3s = z
     podCidr: cidr("the Cilium pod CIDR").default("10.42.0.0/16"),
     serviceCidr: cidr("the cluster service CIDR").default("10.43.0.0/16"),
     context: z.string().optional().describe("kubeconfig context to use (default: current-context)."),
+    kubernetesVersion: z
+      .string({ error: 'the K3s Kubernetes minor version such as "1.33"' })
+      .regex(/^1\.(3[0-9]|[4-9][0-9])$/, 'the K3s Kubernetes minor version, 1.30 or later, such as "1.33" (structured authentication configuration needs 1.30)')
+      .default("1.33")
+      .describe("Kubernetes minor version of the K3s server (`k3s --version`). Picks the AuthenticationConfiguration apiVersion of the ArgoCD trust settings (v1beta1 before 1.34, v1 from 1.34)."),
     installCilium: z.boolean().default(false)
       .describe("Install Gateway API CRDs and Cilium from this stack. Not yet supported on K3s (the bootstrap component is AKS-specific): prepare the cluster as docs/agnostics.md describes and leave this false."),
     kareDnsClusterIp: ipv4("the kare-dns ClusterIP").optional()

@@ -9,6 +9,7 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_NAME, GATEWAY_NAMESPACE } from "../../components/agnostics/ingress";
 import { ArgoCd } from "../../components/argocd/argocd";
+import { ARGOCD_CLUSTER_TOKEN, clusterTokenUsers } from "../../components/argocd/auth";
 import { ARGOCD_NAMESPACE } from "../../components/argocd/chart";
 import { ArgoCdControllerIdentity, ArgoCdSso } from "../../components/argocd/identity";
 import type { StackContext } from "../context";
@@ -81,5 +82,9 @@ export function buildManagementStack(ctx: StackContext): StackOutputs {
     argocdUrl: argocd.url,
     argocdSsoClientId: sso.clientId,
     argocdControllerIdentity: { clientId: controllerIdentity.clientId, principalId: controllerIdentity.principalId },
+    // What a cluster that trusts this management cluster's service-account issuer needs (k3s):
+    // the issuer (`oidcIssuerUrl`), the audience of ArgoCD's projected cluster token, and the user
+    // names its controller and server become there.
+    argocdClusterToken: { issuerUrl: cluster.oidcIssuerUrl, audience: ARGOCD_CLUSTER_TOKEN.audience, users: clusterTokenUsers() },
   };
 }

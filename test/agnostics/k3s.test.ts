@@ -10,13 +10,13 @@ import { synthStack, type SynthResult } from "../../tools/synth/engine";
 import { byUrn, ofType, one, PROJECT_DIR } from "../helpers/synth";
 
 /**
- * The shipped Pulumi.k3s.yaml, synthesized on its own: the k3s stack reads no stack outputs
- * (its management reference is for registration), so the dependency stacks are not needed.
+ * The shipped Pulumi.k3s.yaml, synthesized on its own, without its registration in the
+ * management ArgoCD (the only part that reads stack outputs; test/management/k3s.test.ts covers it).
  */
 async function synthK3s(opts: { preview?: boolean; overrides?: Record<string, unknown> } = {}): Promise<SynthResult> {
   const files = readProject(PROJECT_DIR);
   const file = files.stacks.find((f) => f.stack === "k3s")!;
-  const raw = { ...file.raw, ...opts.overrides };
+  const raw = { ...file.raw, "k8tre:registration": { enabled: false }, ...opts.overrides };
   const loaded = loadStackConfig(raw, { stack: "k3s" });
   return synthStack(() => buildStack(loaded), { project: files.project, stack: "k3s", config: raw, secretKeys: file.secretKeys, preview: opts.preview ?? false });
 }

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { entraWorkloadIdentityAuth } from "../../components/argocd/auth";
 import { ARGOCD_CHART, CMP_PLUGIN, serviceAccountSubject } from "../../components/argocd/chart";
 import { ssoApplicationSettings } from "../../components/argocd/identity";
 import { argocdHttpRoute, rootApplication } from "../../components/argocd/manifests";
@@ -211,7 +212,7 @@ describe("cluster registration builders", () => {
   });
 
   it("authenticates with argocd-k8s-auth and workload identity, never a bearer token, and verifies TLS", () => {
-    const c = JSON.parse(clusterConfig({ tenantId: TENANT, clientId: CTRL }, "Q0E="));
+    const c = JSON.parse(clusterConfig(entraWorkloadIdentityAuth({ tenantId: TENANT, clientId: CTRL, principalId: "p" }), "Q0E="));
     expect(c.bearerToken).toBeUndefined();
     expect(c.execProviderConfig).toMatchObject({ command: "argocd-k8s-auth", args: ["azure"], apiVersion: "client.authentication.k8s.io/v1beta1" });
     expect(c.execProviderConfig.env).toMatchObject({ AAD_LOGIN_METHOD: "workloadidentity", AZURE_CLIENT_ID: CTRL, AZURE_TENANT_ID: TENANT });

@@ -6,10 +6,11 @@ import * as k8s from "@pulumi/kubernetes";
 import { readProject } from "../../config/project";
 import { loadStackConfig } from "../../config/load";
 import { StackContext } from "../../stacks/context";
+import { azureClusterAuth } from "../../stacks/environment/azure";
 import { registerWithManagement, registrationLabelInput } from "../../stacks/registration";
 import { synthStack, type SynthResult } from "../../tools/synth/engine";
 import { one, ofType, PROJECT_DIR, synthShipped } from "../helpers/synth";
-import { REQUIRED_CLUSTER_LABELS } from "../../components/argocd/registration";
+import { kubeconfigCaData, REQUIRED_CLUSTER_LABELS } from "../../components/argocd/registration";
 
 const ENV_KUBECONFIG = [
   "apiVersion: v1", "kind: Config", "current-context: dev",
@@ -32,7 +33,7 @@ async function registerDev(overrides: Record<string, unknown> = {}): Promise<Syn
       const ctx = new StackContext(loaded);
       const provider = new k8s.Provider("dev-k8s", { kubeconfig: ENV_KUBECONFIG });
       const clusterName = ctx.naming.aksCluster();
-      const reg = registerWithManagement(ctx, { clusterName, server: "https://k8tre-dev.privatelink.uksouth.azmk8s.io:443", kubeconfig: ENV_KUBECONFIG, provider })!;
+      const reg = registerWithManagement(ctx, { clusterName, server: "https://k8tre-dev.privatelink.uksouth.azmk8s.io:443", caData: kubeconfigCaData(ENV_KUBECONFIG), provider }, azureClusterAuth)!;
       // The plan masks Secret data; the component exposes what it wrote so tests can read it.
       return { stringData: reg.registration.stringData };
     },
