@@ -235,20 +235,32 @@ k8tre:agnostics: { metallbAddressPool: 192.168.10.240-192.168.10.250 }
 });
 
 describe("loadStackConfig: k3s registration", () => {
-  it("refuses ArgoCD registration on k3s (no token-free path) with a clear message", () => {
-    const raw = {
-      "k8tre:kind": "environment",
-      "k8tre:platform": "k3s",
-      "k8tre:prefix": "k8tre",
-      "k8tre:environment": "lab",
-      "k8tre:domain": "example.org",
-      "k8tre:stackRefs": { management: "mgmt" },
-      "k8tre:k3s": { apiServerHost: "k3s.example.org" },
-      "k8tre:kubeconfig": "[secret]",
-      "k8tre:agnostics": { metallbAddressPool: "192.168.10.240-192.168.10.250" },
-    };
+  const raw = {
+    "k8tre:kind": "environment",
+    "k8tre:platform": "k3s",
+    "k8tre:prefix": "k8tre",
+    "k8tre:environment": "lab",
+    "k8tre:domain": "example.org",
+    "k8tre:k3s": { apiServerHost: "k3s.example.org" },
+    "k8tre:kubeconfig": "[secret]",
+    "k8tre:agnostics": { metallbAddressPool: "192.168.10.240-192.168.10.250" },
+  };
+
+  it("registers by default (token-free), with the management stack to register with", () => {
+    const { config } = loadStackConfig({ ...raw, "k8tre:stackRefs": { management: "mgmt" } }, { stack: "lab" });
+    expect(config.registration?.enabled).toBe(true);
+    expect(config.k3s?.kubernetesVersion).toBe("1.33");
+  });
+
+  it("asks for the management stack when registration is on", () => {
     expect(problems(raw)).toEqual([
-      "k8tre:registration.enabled: got true; expected false on k3s: token-free ArgoCD registration (argocd-k8s-auth) needs an Entra-integrated API server; register the cluster as docs/management.md describes",
+      "k8tre:stackRefs.management: got nothing (the key is missing); expected the management stack to register with (e.g. mgmt), or set k8tre:registration.enabled false",
+    ]);
+  });
+
+  it("needs a K3s version with structured authentication configuration", () => {
+    expect(problems({ ...raw, "k8tre:stackRefs": { management: "mgmt" }, "k8tre:k3s": { apiServerHost: "k3s.example.org", kubernetesVersion: "1.29" } })).toEqual([
+      'k8tre:k3s.kubernetesVersion: got "1.29"; expected the K3s Kubernetes minor version, 1.30 or later, such as "1.33" (structured authentication configuration needs 1.30)',
     ]);
   });
 });
