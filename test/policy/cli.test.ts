@@ -27,7 +27,7 @@ async function run(dir: string) {
 it("prints, stores and passes the policy results of a compliant stack", async () => {
   const r = await run(project((y) => y));
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/Policy \(k8tre-tre-baseline\): \d+ passed, 0 violations/);
+  expect(r.out).toMatch(/^network: \d+ resources .*; policy: \d+ passed, 0 violations/m);
   expect(r.plan.policy).toMatchObject({ pack: "k8tre-tre-baseline", mandatoryViolations: 0, violations: [] });
   expect(r.plan.policy.policies.find((p: any) => p.name === "waf-policy-prevention").status).toBe("passed");
   expect(r.md).toContain("### Policy");

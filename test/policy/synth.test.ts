@@ -70,7 +70,15 @@ describe("evaluatePlan", () => {
     const secret = res(TYPES.secret, "cluster-dev", { metadata: { labels: { "argocd.argoproj.io/secret-type": "cluster" } }, stringData: SECRET });
     const r = evaluatePlan({ resources: [secret] });
     expect(r.notEvaluated.map((n) => n.policy)).toEqual(["argocd-cluster-no-bearer-token"]);
-    expect(r.policies.find((p) => p.name === "argocd-cluster-no-bearer-token")!.status).toBe("not-applicable");
+    // Applicability and evaluation agree: the policy applies (there is a Secret), it was not evaluated.
+    expect(r.policies.find((p) => p.name === "argocd-cluster-no-bearer-token")).toMatchObject({ status: "not-evaluated", checked: 0, notEvaluated: 1 });
+    expect(r.notEvaluatedPolicies).toBe(1);
+    expect(renderPolicyMarkdown(r).join("\n")).toContain("| `argocd-cluster-no-bearer-token` | mandatory | 0 | 1 | not-evaluated |");
+    expect(renderPolicySummary(r).join("\n")).toMatch(/, 1 not evaluated offline, \d+ not applicable/);
+    // Without a Secret in the plan it is not applicable, and nothing is listed as not evaluated.
+    const none = evaluatePlan({ resources: [] });
+    expect(none.policies.find((p) => p.name === "argocd-cluster-no-bearer-token")!.status).toBe("not-applicable");
+    expect(none.notEvaluated).toEqual([]);
   });
 
   it("renders a console block and Markdown with each violation's policy, URN and message", () => {
@@ -81,7 +89,7 @@ describe("evaluatePlan", () => {
     expect(text).toContain(`[mandatory] storage-no-public-access: ${bad.urn}`);
     expect(text).toContain('publicNetworkAccess must be "Disabled"');
     const md = renderPolicyMarkdown(r).join("\n");
-    expect(md).toContain("| `storage-no-public-access` | mandatory | 1 | violated |");
+    expect(md).toContain("| `storage-no-public-access` | mandatory | 1 | 0 | violated |");
     expect(md).toContain(`\`${bad.urn}\``);
   });
 });

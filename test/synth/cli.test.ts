@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { main } from "../../tools/synth/cli";
+import { main, parseArgs, USAGE } from "../../tools/synth/cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -50,15 +50,68 @@ describe("npm run synth", () => {
     result = runProcess(["--out", out]);
   });
 
+  const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+
   it("synthesizes every shipped stack and exits 0", () => {
-    expect(result.err).toBe("");
     expect(result.code).toBe(0);
-    const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
     for (const s of stacks) {
       expect(fs.existsSync(path.join(out, `${s}.json`))).toBe(true);
       expect(fs.readFileSync(path.join(out, `${s}.md`), "utf8")).toMatch(/```mermaid\ngraph TD\n/);
-      expect(result.out).toContain(`Stack ${s}:`);
     }
+  });
+
+  it("shows progress on stderr: the SDK load, then one line per stack with its time", () => {
+    const lines = result.err.split("\n");
+    expect(lines[0]).toMatch(/^Loaded the program and the Pulumi SDK in \d+\.\d s$/);
+    expect(lines.slice(1)).toHaveLength(stacks.length);
+    for (const [i, line] of lines.slice(1).entries()) expect(line).toMatch(new RegExp(`^\\[${i + 1}/${stacks.length}\\] [a-z0-9-]+ +\\d+ resources +\\d+\\.\\d s$`));
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[1]).sort()).toEqual([...stacks].sort());
+  });
+
+  it("prints a compact summary: one line per stack, each warning once, no resource tree", () => {
+    const lines = result.out.split("\n");
+    for (const s of stacks) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${s}: \\d+ resources \\(\\d+ cloud/Kubernetes, \\d+ components\\); policy: \\d+ passed, 0 violations`)));
+    expect(result.out).not.toContain("Component tree");
+    const warnings = lines.filter((l) => l.startsWith("  ! "));
+    expect(new Set(warnings).size).toBe(warnings.length);
+    expect(lines.length).toBeLessThan(stacks.length + warnings.length + 6);
+    expect(result.out).toMatch(/Synthesized \d+ stack\(s\) in \d+\.\d s\. Use --verbose/);
+  });
+
+  it("writes no path of the machine into any artefact", () => {
+    // The run's working directory is the repository: a message that embeds an absolute path
+    // (e.g. the Gateway API vendoring warning did) would carry it into plans and PR comments.
+    const forbidden = [ROOT, fs.realpathSync(ROOT), out, fs.realpathSync(out), `${os.homedir()}/`];
+    for (const f of fs.readdirSync(out)) {
+      const text = fs.readFileSync(path.join(out, f), "utf8");
+      for (const p of forbidden) expect({ file: f, path: p, found: text.includes(p) }).toEqual({ file: f, path: p, found: false });
+    }
+  });
+
+  it("writes summary.md with the stacks and their references", () => {
+    const md = fs.readFileSync(path.join(out, "summary.md"), "utf8");
+    expect(md).toContain(`## Offline synth: ${stacks.length} stacks`);
+    expect(md).toContain("  st_network -->|stack reference| st_mgmt");
+    expect(md).toContain("  st_mgmt -->|stack reference| st_dev");
+    expect(md).toMatch(/\| `dev` \| environment · azure \| \d+ \| `mgmt`, `network` \|/);
+  });
+
+  it("draws each stack's network and what its cluster exposes", () => {
+    const net = fs.readFileSync(path.join(out, "network.md"), "utf8");
+    expect(net).toContain("### Network and exposure");
+    expect(net).toMatch(/subgraph n\d+\["VNet vnet-k8tre-net-uks-hub 10\.10\.0\.0\/22"\]/);
+    expect(net).toMatch(/\["snet-appgw<br\/>10\.10\.0\.0\/24"\]/);
+    expect(net.match(/<-->\|peering\|/g)).toHaveLength(4); // each hub-spoke pair once
+    expect(net).toMatch(/Application Gateway \(WAF_v2, WAF policy\) agw-k8tre-net-uks<br\/>public: reachable from the Internet/);
+    expect(net).toMatch(/internet\(\(Internet\)\) -->\|HTTPS\| e\d+/);
+    const dev = fs.readFileSync(path.join(out, "dev.md"), "utf8");
+    // The environment's subnets live in the network stack; their CIDRs come from its plan.
+    expect(dev).toMatch(/subgraph n\d+\["VNet vnet-k8tre-dev-uks-spoke 10\.12\.0\.0\/22 · stack network"\]/);
+    expect(dev).toMatch(/\["snet-clusternodes<br\/>10\.12\.0\.0\/23"\]/);
+    expect(dev).toMatch(/\{\{"AKS aks-k8tre-dev-uks<br\/>API server: private"\}\}/);
+    expect(dev).toMatch(/\(\["11 private endpoints<br\/>blob ×2, dfs ×2, file ×2, queue ×2, table ×2, vault"\]\)/);
+    expect(dev).toMatch(/Gateway API \(cilium\) gateway\/internal-gateway<br\/>internal: private IP only<br\/>HTTP :80 \*\.dev\.example\.org/);
+    expect(dev).not.toContain("(Internet)"); // nothing in dev is public
   });
 
   it("writes plans in the documented format", () => {
@@ -98,12 +151,21 @@ describe("npm run synth", () => {
     for (const r of azure) expect(r.provider).toMatch(/pulumi:providers:azure-native::azure-00000000-0000-0000-0000-00000000000[13]$/);
   });
 
-  it("synthesizes one stack with its dependencies evaluated silently", async () => {
+  it("synthesizes one stack with its dependencies evaluated but not reported; --verbose prints the tree", async () => {
     const one = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-synth-one-"));
-    const r = runProcess(["network-lz", "--out", one]);
+    const r = runProcess(["mgmt", "--verbose", "--out", one]);
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(one).sort()).toEqual(["network-lz.json", "network-lz.md", "policy.md"]);
+    expect(fs.readdirSync(one).sort()).toEqual(["mgmt.json", "mgmt.md", "policy.md", "summary.md"]);
+    expect(r.err).toMatch(/^\[1\/2\] network +dependency, not reported +\d+\.\d s$/m);
+    expect(r.err).toMatch(/^\[2\/2\] mgmt +\d+ resources +\d+\.\d s$/m);
+    expect(r.out).toContain("Stack mgmt: ");
+    expect(r.out).toContain("  Reads outputs of: network");
+    expect(r.out).toMatch(/^ {2}Component tree:\n {4}\S/m);
+    expect(r.out).toMatch(/^ {2}Policy \(k8tre-tre-baseline\): \d+ passed/m);
+    expect(r.out).not.toContain("Stack network:");
     expect(r.out).toContain("Synthesized 1 stack(s)");
+    // The dependency appears in the stack graph, marked as such.
+    expect(fs.readFileSync(path.join(one, "summary.md"), "utf8")).toContain('st_network["network<br/>network · azure<br/>dependency, not reported"]');
   });
 
   it("prints every config problem and exits 1", async () => {
@@ -121,7 +183,20 @@ describe("npm run synth", () => {
 
   it("rejects unknown stacks and options", async () => {
     expect((await run(["nope"])).code).toBe(2);
-    expect((await run(["--frobnicate"])).err).toBe("unknown option --frobnicate");
+    const bad = await run(["--frobnicate"]);
+    expect(bad).toEqual({ code: 2, out: "", err: "unknown option --frobnicate (see npm run synth -- --help)" });
+    expect((await run(["--out"])).err).toMatch(/^--out needs a directory/);
+  });
+
+  it("documents every option in --help", async () => {
+    const r = await run(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(USAGE);
+    // Every option parseArgs accepts appears in the help, and the help names no other.
+    const documented = [...USAGE.matchAll(/^ {2}(-[-a-z]+(?:, -[a-z])?)/gm)].flatMap((m) => m[1].split(", "));
+    expect(documented.sort()).toEqual(["--help", "--out", "--preview", "--project", "--verbose", "-h", "-v"]);
+    for (const flag of documented) expect(parseArgs([flag, ...(["--out", "--project"].includes(flag) ? ["x"] : [])])).not.toHaveProperty("error");
+    expect(parseArgs(["dev", "--out=o", "--project", "p", "-v", "--preview"], "/r")).toEqual({ stacks: ["dev"], outDir: "o", projectDir: "/r/p", preview: true, verbose: true });
   });
 });
 
@@ -138,7 +213,11 @@ describe("plan files never carry secret values", () => {
   it("previews a brand-new stack without throwing; outputs unknown before deployment show as [unknown]", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-unknown-"));
     const r = runProcess(["dev", "--preview", "--out", dir]);
-    expect(r.err).toBe("");
+    expect(r.err.split("\n").slice(1)).toEqual([
+      expect.stringMatching(/^\[1\/3\] network +dependency, evaluated as deployed +\d+\.\d s$/),
+      expect.stringMatching(/^\[2\/3\] mgmt +dependency, evaluated as deployed/),
+      expect.stringMatching(/^\[3\/3\] dev +\d+ resources +\d+\.\d s$/),
+    ]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(fs.readFileSync(path.join(dir, "dev.json"), "utf8"));
     expect(plan.outputs.privateFqdn).toBe("[unknown]");

@@ -1,48 +1,113 @@
 /**
- * `npm run synth [-- <stack>...] [--out DIR] [--preview]`: evaluates stacks offline under the
- * Pulumi runtime mocks, in dependency order, and writes `<out>/<stack>.json` (the plan) and
- * `<out>/<stack>.md` (a Mermaid diagram of the component tree), each with the policy pack's results.
- * Exit code 1 on any config error, program failure or mandatory policy violation, 2 on bad arguments.
+ * `npm run synth [-- <stack>...] [options]`: evaluates stacks offline under the Pulumi runtime
+ * mocks, in dependency order, and writes the plans and the Markdown reports (`USAGE` below, and
+ * docs/synth.md). Progress goes to stderr, one line per stack; the summary goes to stdout.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadProject, readProject } from "../../config/project";
+import type { SynthResult } from "./engine";
+import { emptyIndex, indexNetworks, networkModel } from "./diagram";
 import { orderStacks } from "./order";
-import { evaluatePlan, type PolicyReport, renderPolicyMarkdown, renderPolicyOverview, renderPolicySummary } from "./policy";
-import { planDocument, renderMarkdown, renderSummary } from "./report";
+import { evaluatePlan, policyCounts, type PolicyReport, renderPolicyMarkdown, renderPolicyOverview, renderPolicySummary } from "./policy";
+import { type OverviewStack, planDocument, renderCompact, renderMarkdown, renderOverview, renderVerbose, renderWarnings } from "./report";
+
+export const USAGE = `Usage: npm run synth [-- <stack>...] [options]
+
+Evaluates the stacks' programs offline (no cloud credentials, no Pulumi CLI) under Pulumi's
+runtime mocks, in stack-reference order, and checks the plans against the policy pack.
+
+Arguments:
+  <stack>...        Stacks to report (Pulumi.<stack>.yaml); default: every stack. The stacks they
+                    reference are evaluated too, for their outputs, but not reported.
+
+Options:
+  --out DIR         Where to write the reports (default: out/synth). Per stack: <stack>.json
+                    (the plan) and <stack>.md (network view, policy, components); for the run:
+                    summary.md (stacks and their references) and policy.md.
+  --project DIR     Directory holding the Pulumi.<stack>.yaml files (default: the current
+                    directory).
+  --preview         Evaluate the selected stacks as previews of brand-new stacks: outputs that
+                    exist only after deployment are "[unknown]" (their dependencies are
+                    evaluated as deployed).
+  --verbose, -v     Print each stack's resources by type, its component tree and every policy
+                    check that could not run offline (default: one line per stack, plus
+                    warnings and policy violations).
+  --help, -h        Print this help.
+
+Output: progress on stderr (one line per stack with its time), the summary on stdout.
+Exit codes: 0 success; 1 a config error, a program error or a mandatory policy violation;
+2 bad arguments or an unknown stack. Details: docs/synth.md.`;
 
 export interface CliIO {
   out: (line: string) => void;
   err: (line: string) => void;
 }
 
-interface Args {
+export interface SynthArgs {
   stacks: string[];
   outDir: string;
-  preview: boolean;
   projectDir: string;
+  preview: boolean;
+  verbose: boolean;
 }
 
-function parseArgs(argv: string[]): Args | string {
-  const args: Args = { stacks: [], outDir: "out/synth", preview: false, projectDir: process.cwd() };
+/** Parses the command line; `"help"` for --help, a string message for a usage error. */
+export function parseArgs(argv: readonly string[], cwd: string = process.cwd()): SynthArgs | "help" | { error: string } {
+  const args: SynthArgs = { stacks: [], outDir: "out/synth", projectDir: cwd, preview: false, verbose: false };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--out") args.outDir = argv[++i] ?? "";
-    else if (a === "--project") args.projectDir = argv[++i] ?? "";
-    else if (a === "--preview") args.preview = true;
-    else if (a === "--help" || a === "-h") return "usage: npm run synth [-- <stack>...] [--out DIR] [--preview] [--project DIR]";
-    else if (a.startsWith("-")) return `unknown option ${a}`;
-    else args.stacks.push(a);
+    const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    const value = (): string | undefined => {
+      const v = inline ?? argv[++i];
+      return v === undefined || v === "" || (inline === undefined && v.startsWith("-")) ? undefined : v;
+    };
+    switch (flag) {
+      case "--out": {
+        const v = value();
+        if (!v) return { error: "--out needs a directory" };
+        args.outDir = v;
+        break;
+      }
+      case "--project": {
+        const v = value();
+        if (!v) return { error: "--project needs a directory" };
+        args.projectDir = path.resolve(cwd, v);
+        break;
+      }
+      case "--preview":
+        args.preview = true;
+        break;
+      case "--verbose":
+      case "-v":
+        args.verbose = true;
+        break;
+      case "--help":
+      case "-h":
+        return "help";
+      default:
+        if (flag.startsWith("-")) return { error: `unknown option ${flag}` };
+        args.stacks.push(flag);
+    }
   }
-  if (!args.outDir) return "--out needs a directory";
   return args;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One evaluated stack: every stack the run evaluates, reported or not. */
+export interface StackRun extends OverviewStack {
+  ms: number;
 }
 
 export async function main(argv: string[], io: CliIO = { out: console.log, err: console.error }): Promise<number> {
   const parsed = parseArgs(argv);
-  if (typeof parsed === "string") {
-    io.err(parsed);
-    return parsed.startsWith("usage") ? 0 : 2;
+  if (parsed === "help") {
+    io.out(USAGE);
+    return 0;
+  }
+  if ("error" in parsed) {
+    io.err(`${parsed.error} (see npm run synth -- --help)`);
+    return 2;
   }
   const started = Date.now();
   const files = readProject(parsed.projectDir);
@@ -63,12 +128,13 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
     return 1;
   }
   // The SDK loads only now: config errors above are reported without paying for it.
+  const loading = Date.now();
   const { synthStack } = await import("./engine");
   const { buildStack } = await import("../../stacks");
+  io.err(`Loaded the program and the Pulumi SDK in ${seconds(Date.now() - loading)}`);
   fs.mkdirSync(parsed.outDir, { recursive: true });
+
   const outputs: Record<string, Record<string, unknown>> = {};
-  let failed = false;
-  const policies: Array<[string, PolicyReport]> = [];
   const evaluate = (stack: string, preview: boolean) => {
     const file = files.stacks.find((s) => s.stack === stack)!;
     return synthStack(() => buildStack(loaded.get(stack)!), {
@@ -80,43 +146,79 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
       stackOutputs: outputs,
     });
   };
+  const width = Math.max(...order.map((o) => o.stack.length));
+  const progress = (i: number, stack: string, text: string, ms: number) =>
+    io.err(`[${i + 1}/${order.length}] ${stack.padEnd(width)}  ${text.padEnd(32)} ${seconds(ms).padStart(6)}`);
+
   if (parsed.preview) {
     // A preview models a brand-new stack whose dependencies already exist: evaluate every stack
     // once as deployed, to give StackReferences real outputs, then preview the selected ones.
-    for (const { stack } of order) {
+    for (const [i, { stack, selected }] of order.entries()) {
+      const t = Date.now();
       try {
         outputs[stack] = (await evaluate(stack, false)).rawOutputs;
+        if (!selected) progress(i, stack, "dependency, evaluated as deployed", Date.now() - t);
       } catch {
         break; // reported by the preview pass below
       }
     }
   }
-  for (const { stack, selected } of order) {
+
+  let failed = false;
+  const runs: StackRun[] = [];
+  const index = emptyIndex();
+  for (const [i, { stack, selected }] of order.entries()) {
     if (parsed.preview && !selected) continue;
+    const t = Date.now();
+    let result: SynthResult;
     try {
-      const result = await evaluate(stack, parsed.preview);
-      if (!parsed.preview) outputs[stack] = result.rawOutputs;
-      const warnings = [...loaded.get(stack)!.warnings, ...result.warnings];
-      const shown = { ...result, warnings };
-      if (!selected) continue;
-      const policy = evaluatePlan(result);
-      policies.push([stack, policy]);
-      io.out(renderSummary(shown, renderPolicySummary(policy)));
-      fs.writeFileSync(path.join(parsed.outDir, `${stack}.json`), JSON.stringify(planDocument(shown, { policy }), null, 2) + "\n");
-      fs.writeFileSync(path.join(parsed.outDir, `${stack}.md`), renderMarkdown(shown, renderPolicyMarkdown(policy)) + "\n");
-      if (policy.mandatoryViolations) {
-        failed = true;
-        io.err(`stack ${stack}: ${policy.mandatoryViolations} mandatory policy violation(s) (see above and docs/policy.md)`);
-      }
-      io.out(`  Wrote ${path.join(parsed.outDir, `${stack}.json`)} and ${stack}.md\n`);
+      result = await evaluate(stack, parsed.preview && selected);
     } catch (e) {
       failed = true;
-      io.err(`stack ${stack} failed: ${(e as Error).stack ?? e}`);
+      progress(i, stack, "FAILED", Date.now() - t);
+      io.err(`stack ${stack} failed: ${parsed.verbose ? ((e as Error).stack ?? e) : e instanceof Error ? e.message : e}`);
       if (!selected) break;
+      continue;
+    }
+    if (!parsed.preview) outputs[stack] = result.rawOutputs;
+    const l = loaded.get(stack)!;
+    const shown: SynthResult = { ...result, warnings: [...l.warnings, ...result.warnings] };
+    indexNetworks(index, stack, shown.resources);
+    const run: StackRun = { stack, kind: l.config.kind, platform: l.config.platform, selected, result: shown, ms: Date.now() - t };
+    runs.push(run);
+    if (!selected) {
+      progress(i, stack, "dependency, not reported", run.ms);
+      continue;
+    }
+    // Per-stack analyses: each adds its results to the plan and a section to <stack>.md.
+    run.policy = evaluatePlan(shown);
+    const sections = [renderPolicyMarkdown(run.policy)];
+    fs.writeFileSync(path.join(parsed.outDir, `${stack}.json`), JSON.stringify(planDocument(shown, { policy: run.policy }), null, 2) + "\n");
+    fs.writeFileSync(path.join(parsed.outDir, `${stack}.md`), renderMarkdown(shown, { network: networkModel(shown.resources, stack, index), sections }) + "\n");
+    progress(i, stack, `${shown.resources.length} resources`, run.ms);
+    if (run.policy.mandatoryViolations) {
+      failed = true;
+      io.err(`stack ${stack}: ${run.policy.mandatoryViolations} mandatory policy violation(s) (listed in the summary; docs/policy.md)`);
     }
   }
+
+  const reported = runs.filter((r) => r.selected);
+  // Run-wide reports: analyses over every stack add sections to summary.md here.
+  const policies = reported.map((r) => [r.stack, r.policy!] as [string, PolicyReport]);
   if (policies.length) fs.writeFileSync(path.join(parsed.outDir, "policy.md"), renderPolicyOverview(policies) + "\n");
-  io.out(`Synthesized ${order.filter((o) => o.selected).length} stack(s) in ${((Date.now() - started) / 1000).toFixed(1)} s${parsed.preview ? " (preview mode)" : ""}.`);
+  if (reported.length) fs.writeFileSync(path.join(parsed.outDir, "summary.md"), renderOverview(runs) + "\n");
+
+  for (const r of reported) {
+    if (parsed.verbose) io.out(renderVerbose(r.result, renderPolicySummary(r.policy!, { verbose: true })) + "\n");
+    else io.out(renderCompact(r.result, [`policy: ${policyCounts(r.policy!)}`], renderPolicySummary(r.policy!, { verbose: false })));
+  }
+  if (!parsed.verbose) for (const line of renderWarnings(reported.map((r) => r.result))) io.out(line);
+  const written = reported.length ? `${reported.map((r) => r.stack).join(", ")} (.json, .md), summary.md, policy.md` : "nothing";
+  io.out(`${parsed.verbose ? "" : "\n"}Wrote ${written} to ${parsed.outDir}`);
+  io.out(
+    `Synthesized ${reported.length} stack(s) in ${seconds(Date.now() - started)}${parsed.preview ? " (preview mode)" : ""}.` +
+      (parsed.verbose ? "" : " Use --verbose for each stack's resources and component tree."),
+  );
   return failed ? 1 : 0;
 }
 

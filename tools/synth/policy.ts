@@ -4,6 +4,10 @@
  * ("[unknown]" in preview mode) is not evaluated for that resource (CrossGuard reports the same
  * case as an advisory "can't run during preview"); a rule that needs a masked secret's content
  * is not evaluated either. Neither counts as a violation.
+ *
+ * A policy's status says the same as its resources: `passed`/`violated` when it checked at least one
+ * resource, `not-evaluated` when every resource of its types was left unevaluated (listed in
+ * `notEvaluated`), `not-applicable` only when the plan has no resource of its types.
  */
 import {
   appliesTo,
@@ -38,13 +42,18 @@ export interface PolicyOutcome {
   baseline: string;
   /** How many resources the policy checked. */
   checked: number;
-  status: "passed" | "violated" | "not-applicable";
+  /** How many resources of its types it could not evaluate offline (see `PolicyReport.notEvaluated`). */
+  notEvaluated: number;
+  status: "passed" | "violated" | "not-evaluated" | "not-applicable";
 }
 
 export interface PolicyReport {
   pack: string;
   /** Policies with at least one checked resource and no violation. */
   passed: number;
+  /** Policies whose every resource was left unevaluated offline. */
+  notEvaluatedPolicies: number;
+  /** Policies with no resource of their types in this plan. */
   notApplicable: number;
   mandatoryViolations: number;
   advisoryViolations: number;
@@ -76,10 +85,11 @@ function asPolicyResource(r: PlannedResource): PolicyResource {
 
 /** Evaluates every synth-capable rule over a plan's resources. */
 export function evaluatePlan(plan: { resources: readonly PlannedResource[] }, rules: readonly ResourceRule[] = allRules): PolicyReport {
-  const report: PolicyReport = { pack: PACK_NAME, passed: 0, notApplicable: 0, mandatoryViolations: 0, advisoryViolations: 0, policies: [], violations: [], notEvaluated: [] };
+  const report: PolicyReport = { pack: PACK_NAME, passed: 0, notEvaluatedPolicies: 0, notApplicable: 0, mandatoryViolations: 0, advisoryViolations: 0, policies: [], violations: [], notEvaluated: [] };
   const resources = plan.resources.map(asPolicyResource);
   for (const rule of rules.filter((r) => runsOn(r, "synth"))) {
     let checked = 0;
+    let skipped = 0;
     let violated = false;
     for (const resource of resources) {
       if (!appliesTo(rule, resource.type)) continue;
@@ -97,6 +107,7 @@ export function evaluatePlan(plan: { resources: readonly PlannedResource[] }, ru
       } catch (e) {
         if (!(e instanceof NotEvaluable)) throw e;
         report.notEvaluated.push({ policy: rule.name, urn, reason: e.message });
+        skipped++;
         continue;
       }
       checked++;
@@ -107,32 +118,39 @@ export function evaluatePlan(plan: { resources: readonly PlannedResource[] }, ru
         else report.advisoryViolations++;
       }
     }
-    const status = violated ? "violated" : checked ? "passed" : "not-applicable";
+    const status = violated ? "violated" : checked ? "passed" : skipped ? "not-evaluated" : "not-applicable";
     if (status === "passed") report.passed++;
+    if (status === "not-evaluated") report.notEvaluatedPolicies++;
     if (status === "not-applicable") report.notApplicable++;
-    report.policies.push({ name: rule.name, enforcementLevel: rule.enforcementLevel, baseline: rule.baseline, checked, status });
+    report.policies.push({ name: rule.name, enforcementLevel: rule.enforcementLevel, baseline: rule.baseline, checked, notEvaluated: skipped, status });
   }
   return report;
 }
 
-export function policyHeadline(r: PolicyReport): string {
+/** "15 passed, 0 violations (0 mandatory, 0 advisory), 1 not evaluated offline, 3 not applicable". */
+export function policyCounts(r: PolicyReport): string {
   const n = r.violations.length;
-  return `Policy (${r.pack}): ${r.passed} passed, ${n} violation${n === 1 ? "" : "s"} (${r.mandatoryViolations} mandatory, ${r.advisoryViolations} advisory), ${r.notApplicable} not applicable`;
+  const notEvaluated = r.notEvaluatedPolicies ? `, ${r.notEvaluatedPolicies} not evaluated offline` : "";
+  return `${r.passed} passed, ${n} violation${n === 1 ? "" : "s"} (${r.mandatoryViolations} mandatory, ${r.advisoryViolations} advisory)${notEvaluated}, ${r.notApplicable} not applicable`;
 }
 
-/** Console lines for `renderSummary`'s extra block. */
-export function renderPolicySummary(r: PolicyReport): string[] {
-  const lines = [`  ${policyHeadline(r)}`];
-  for (const v of r.violations) lines.push(`    ${v.enforcementLevel === "mandatory" ? "✗" : "!"} [${v.enforcementLevel}] ${v.policy}: ${v.urn}`, `        ${v.message}`);
-  for (const n of r.notEvaluated) lines.push(`    ? ${n.policy} not evaluated on ${n.urn}: ${n.reason}`);
+export function policyHeadline(r: PolicyReport): string {
+  return `Policy (${r.pack}): ${policyCounts(r)}`;
+}
+
+/** Console lines: every violation; with `verbose`, the headline first and every resource not evaluated. */
+export function renderPolicySummary(r: PolicyReport, opts: { verbose?: boolean } = { verbose: true }): string[] {
+  const lines = opts.verbose ? [`  ${policyHeadline(r)}`] : [];
+  for (const v of r.violations) lines.push(`  ${v.enforcementLevel === "mandatory" ? "✗" : "!"} [${v.enforcementLevel}] ${v.policy}: ${v.urn}`, `      ${v.message}`);
+  if (opts.verbose) for (const n of r.notEvaluated) lines.push(`    ? ${n.policy} not evaluated on ${n.urn}: ${n.reason}`);
   return lines;
 }
 
-/** Markdown lines for `renderMarkdown`'s extra block. */
+/** The `### Policy` section of `<stack>.md`. */
 export function renderPolicyMarkdown(r: PolicyReport): string[] {
   const cell = (s: string) => s.replace(/\|/g, "\\|");
-  const lines = [`### Policy`, "", `${policyHeadline(r)}.`, "", "| policy | level | checked | result |", "| --- | --- | ---: | --- |"];
-  for (const p of r.policies) lines.push(`| \`${p.name}\` | ${p.enforcementLevel} | ${p.checked} | ${p.status} |`);
+  const lines = [`### Policy`, "", `${policyHeadline(r)}.`, "", "| policy | level | checked | not evaluated | result |", "| --- | --- | ---: | ---: | --- |"];
+  for (const p of r.policies) lines.push(`| \`${p.name}\` | ${p.enforcementLevel} | ${p.checked} | ${p.notEvaluated} | ${p.status} |`);
   lines.push("");
   if (r.violations.length) {
     lines.push("| policy | level | resource | message |", "| --- | --- | --- | --- |");
@@ -157,9 +175,9 @@ export function renderPolicyOverview(reports: ReadonlyArray<readonly [string, Po
     "",
     mandatory ? `**${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}: the synth fails.**` : "No mandatory violations.",
     "",
-    "| stack | passed | mandatory | advisory | not applicable | not evaluated |",
+    "| stack | passed | mandatory | advisory | not evaluated offline | not applicable |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ...reports.map(([s, r]) => `| \`${s}\` | ${r.passed} | ${r.mandatoryViolations} | ${r.advisoryViolations} | ${r.notApplicable} | ${r.notEvaluated.length} |`),
+    ...reports.map(([s, r]) => `| \`${s}\` | ${r.passed} | ${r.mandatoryViolations} | ${r.advisoryViolations} | ${r.notEvaluatedPolicies} (${r.notEvaluated.length} resource${r.notEvaluated.length === 1 ? "" : "s"}) | ${r.notApplicable} |`),
     "",
   ];
   const all = reports.flatMap(([s, r]) => r.violations.map((v) => ({ s, v })));

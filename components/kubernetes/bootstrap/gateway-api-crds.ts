@@ -33,8 +33,19 @@ export const GATEWAY_API_CRD_FILES: readonly PinnedCrdFile[] = [
 
 export const GATEWAY_API_URL_BASE = `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/${GATEWAY_API_VERSION}/`;
 
+const REPO_ROOT = path.resolve(__dirname, "../../..");
+
 /** The repository's vendor directory for the pinned version. */
-export const DEFAULT_VENDOR_DIR = path.resolve(__dirname, "../../../vendor/gateway-api", GATEWAY_API_VERSION);
+export const DEFAULT_VENDOR_DIR = path.join(REPO_ROOT, "vendor/gateway-api", GATEWAY_API_VERSION);
+
+/**
+ * A directory as messages show it: relative to the repository when inside it, so that warnings
+ * copied into plans and PR comments carry no path of the machine that ran the program.
+ */
+export function displayDir(dir: string): string {
+  const rel = path.relative(REPO_ROOT, path.resolve(dir));
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : dir;
+}
 
 /** File name inside the vendor directory (flat; the seven base names are distinct). */
 export function vendoredName(f: PinnedCrdFile): string {
@@ -67,13 +78,13 @@ export function loadGatewayApiCrds(dir: string = DEFAULT_VENDOR_DIR): CrdSource 
       dir,
       urls: GATEWAY_API_CRD_FILES.map(upstreamUrl),
       warning:
-        `Gateway API ${GATEWAY_API_VERSION} CRDs are not vendored in ${dir}: they will be fetched from ${GATEWAY_API_URL_BASE} at deploy time ` +
+        `Gateway API ${GATEWAY_API_VERSION} CRDs are not vendored in ${displayDir(dir)}: they will be fetched from ${GATEWAY_API_URL_BASE} at deploy time ` +
         "(a previewed plan cannot show them on a new cluster). Run `npm run vendor:gateway-api` to download and checksum-verify them into the repository.",
     };
   }
   if (present.length < GATEWAY_API_CRD_FILES.length) {
     const missing = GATEWAY_API_CRD_FILES.filter((f) => !present.includes(f)).map(vendoredName);
-    throw new CrdChecksumError(`Gateway API CRDs in ${dir} are incomplete: missing ${missing.join(", ")}. Run \`npm run vendor:gateway-api\`.`);
+    throw new CrdChecksumError(`Gateway API CRDs in ${displayDir(dir)} are incomplete: missing ${missing.join(", ")}. Run \`npm run vendor:gateway-api\`.`);
   }
   const crds = GATEWAY_API_CRD_FILES.map((file) => {
     const full = path.join(dir, vendoredName(file));
