@@ -3,7 +3,7 @@
  * Markdown files `npm run synth` writes: `npm run deploy:synth-comment -- <dir> <out>`.
  *
  * Files named after a stack (`<stack>.md`) become collapsed sections in file-name order; every other
- * Markdown file (policy report, overall summary) is shown first, expanded. Whole sections are dropped
+ * Markdown file (`summary.md` first, then the policy report …) is shown first, expanded. Whole sections are dropped
  * (never cut mid-diagram) to stay under GitHub's comment size limit; the artifact has everything.
  */
 import * as fs from "node:fs";
@@ -25,7 +25,8 @@ export function composeSynthComment(files: ReportFile[], opts: { runUrl?: string
   const max = opts.maxChars ?? MAX_COMMENT_CHARS;
   const md = files.filter((f) => f.name.endsWith(".md")).sort((a, b) => a.name.localeCompare(b.name));
   const stackNames = new Set(files.filter((f) => f.name.endsWith(".json")).map((f) => f.name.replace(/\.json$/, "")));
-  const reports = md.filter((f) => !stackNames.has(f.name.replace(/\.md$/, "")));
+  // The run's overview (summary.md: stacks and references) first, then the other reports.
+  const reports = md.filter((f) => !stackNames.has(f.name.replace(/\.md$/, ""))).sort((a, b) => Number(b.name === "summary.md") - Number(a.name === "summary.md"));
   const stacks = md.filter((f) => stackNames.has(f.name.replace(/\.md$/, "")));
   const artifact = opts.runUrl ? `[the \`synth\` artifact](${opts.runUrl})` : "the `synth` artifact";
   const head = [

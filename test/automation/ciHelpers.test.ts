@@ -86,6 +86,13 @@ describe("composeSynthComment", () => {
     expect(network).toBeGreaterThan(dev);
   });
 
+  it("shows the run's summary.md before the other reports", () => {
+    const body = composeSynthComment([...files, { name: "summary.md", content: "## Offline synth: 2 stacks\n" }]);
+    const summary = body.indexOf("<details open><summary><b>summary</b></summary>");
+    expect(summary).toBeGreaterThan(0);
+    expect(body.indexOf("<details open><summary><b>policy</b></summary>")).toBeGreaterThan(summary);
+  });
+
   it("drops whole sections (never cuts a diagram) to fit the size limit", () => {
     const big = [...files, { name: "stg.json", content: "" }, { name: "stg.md", content: "```mermaid\n" + "x\n".repeat(5000) + "```\n" }];
     const body = composeSynthComment(big, { maxChars: 2000 });
