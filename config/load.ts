@@ -7,6 +7,7 @@ import { z } from "zod";
 import { AWS_REGIONS } from "./aws-regions";
 import { contains, containsIp, type Cidr, overlaps, parseCidr } from "./cidr";
 import { ConfigError, type ConfigIssue } from "./errors";
+import { AKS_KUBERNETES_VERSIONS, minorOf, supportedMinors, versionSupport } from "./kubernetes-versions";
 import { Naming, NameTooLongError, regionCode } from "./naming";
 import { AwsNameError, AwsNaming } from "./naming-aws";
 import { privateZoneNames } from "./private-zones";
@@ -19,6 +20,8 @@ export { closest } from "./suggest";
 export interface LoadOptions {
   /** Stack name, for messages. */
   readonly stack: string;
+  /** The day support windows are judged on (default: now). Tests pin it. */
+  readonly today?: Date;
 }
 
 export interface LoadedStack {
@@ -100,7 +103,7 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
   const config = { ...parsed, kind, platform } as StackConfig;
   const warnings: string[] = [];
   let naming: Naming | undefined;
-  semanticChecks(config, issues, warnings);
+  semanticChecks(config, issues, warnings, opts.today ?? new Date());
   if (config.platform === "azure" && config.prefix && config.environment && config.azure && config.location && regionCode(config.location, config.regionCode)) {
     naming = checkNames(config, issues);
   }
@@ -221,7 +224,7 @@ export function overlapIssues(ranges: readonly Range[], stack?: string): ConfigI
   return out;
 }
 
-function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
+function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[], today: Date): void {
   if (!PLATFORM_KINDS[c.platform].includes(c.kind)) {
     const kinds = PLATFORM_KINDS[c.platform];
     issues.push({ key: keyOf("kind"), value: c.kind, expected: kinds.length ? `one of ${kinds.join(", ")} on platform ${c.platform}` : `a kind built on platform ${c.platform} (none is built yet)` });
@@ -238,7 +241,7 @@ function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[
   }
   if (c.network) networkChecks(c, issues);
   if (c.gateway) gatewayChecks(c, issues, warnings);
-  if (c.cluster) clusterChecks(c, issues, warnings);
+  if (c.cluster) clusterChecks(c, issues, warnings, today);
   if (c.k3s) {
     issues.push(...overlapIssues([cidrOf(keyOf("k3s.podCidr"), c.k3s.podCidr), cidrOf(keyOf("k3s.serviceCidr"), c.k3s.serviceCidr)]));
     if (c.agnostics?.enabled && !c.agnostics.metallbAddressPool) {
@@ -334,8 +337,9 @@ function gatewayChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]
   if (apexes.length > 1) issues.push({ key: keyOf("gateway.listeners"), value: apexes.map((a) => a.environment), expected: "at most one listener with apex: true" });
 }
 
-function clusterChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
+function clusterChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[], today: Date): void {
   const k = c.cluster!;
+  kubernetesVersionChecks(k, issues, warnings, today);
   const pod = cidrOf(keyOf("cluster.podCidr"), k.podCidr);
   const svc = cidrOf(keyOf("cluster.serviceCidr"), k.serviceCidr);
   issues.push(...overlapIssues([pod, svc]));
@@ -369,6 +373,67 @@ function clusterChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]
   }
   if (k.kubeProxy === "enabled") {
     warnings.push("k8tre:cluster.kubeProxy is enabled: kube-proxy stays, Cilium runs without kube-proxy replacement and without Gateway API; see docs/adr/0003-kube-proxy.md");
+  }
+}
+
+/**
+ * The Kubernetes version against the AKS release calendar (config/kubernetes-versions.ts), the
+ * LTS combination AKS requires, and the version pin against the auto-upgrade channel.
+ */
+function kubernetesVersionChecks(k: NonNullable<StackConfig["cluster"]>, issues: ConfigIssue[], warnings: string[], today: Date): void {
+  const key = keyOf("cluster.kubernetesVersion");
+  const lts = k.supportPlan === "AKSLongTermSupport";
+  // "Enabling LTS requires moving your cluster to the Premium tier and explicitly selecting the
+  // LTS support plan" (https://learn.microsoft.com/azure/aks/long-term-support).
+  if (lts && k.skuTier !== "Premium") {
+    issues.push({ key: keyOf("cluster.skuTier"), value: k.skuTier, expected: '"Premium": AKS long-term support (k8tre:cluster.supportPlan AKSLongTermSupport) is only offered on the Premium tier' });
+  }
+  const day = today.toISOString().slice(0, 10);
+  const supported = supportedMinors(AKS_KUBERNETES_VERSIONS, today).join(", ");
+  const s = versionSupport(AKS_KUBERNETES_VERSIONS, k.kubernetesVersion, today, lts);
+  switch (s.status) {
+    case "unknown":
+      issues.push({ key, value: k.kubernetesVersion, expected: `a minor in the AKS release calendar (config/kubernetes-versions.ts; supported on ${day}: ${supported})` });
+      break;
+    case "not-yet-ga":
+      warnings.push(`${key} ${k.kubernetesVersion} is not generally available on AKS until ${s.row.ga} (${s.row.source}); AKS offers it as a preview at most`);
+      break;
+    case "lts-only":
+      issues.push({
+        key,
+        value: k.kubernetesVersion,
+        expected: `a minor in community support on ${day} (${supported}): ${s.row.minor} left it on ${s.row.endOfLife} and AKS creates no new clusters on it without long-term support (set k8tre:cluster.supportPlan AKSLongTermSupport with skuTier Premium, supported until ${s.row.ltsEndOfLife}) (${s.row.source})`,
+      });
+      break;
+    case "out-of-support":
+      issues.push({
+        key,
+        value: k.kubernetesVersion,
+        expected: `a minor AKS still supports on ${day} (${supported}): ${s.row.minor} ${s.lts ? "long-term " : ""}support ended on ${s.until} (${s.row.source})`,
+      });
+      break;
+    case "ending":
+      warnings.push(`${key} ${k.kubernetesVersion}: AKS ${s.lts ? "long-term " : ""}support for ${s.row.minor} ends on ${s.until} (in ${s.daysLeft} days); upgrade to a newer minor (${supported}) (${s.row.source})`);
+      break;
+    case "supported":
+      break;
+  }
+  // Alias minor version: "When you create a cluster without designating a patch, the cluster runs
+  // the minor version's latest GA patch" and the patch channel moves it within the minor
+  // (https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#alias-minor-version-in-aks).
+  // A pinned patch under a channel that upgrades patches would be downgraded by the next `up`,
+  // which AKS refuses: pin the minor. Channels that upgrade minors (stable, rapid) own the version;
+  // the cluster component then ignores later changes to it (components/azure/cluster/spec.ts).
+  const pinnedPatch = k.kubernetesVersion !== minorOf(k.kubernetesVersion);
+  if (pinnedPatch && ["patch", "stable", "rapid"].includes(k.autoUpgradeChannel)) {
+    issues.push({
+      key,
+      value: k.kubernetesVersion,
+      expected: `a minor version such as "${minorOf(k.kubernetesVersion)}" with k8tre:cluster.autoUpgradeChannel ${k.autoUpgradeChannel} (AKS upgrades the patch itself; a pinned patch would fight it), or set autoUpgradeChannel none`,
+    });
+  }
+  if (k.autoUpgradeChannel === "stable" || k.autoUpgradeChannel === "rapid") {
+    warnings.push(`k8tre:cluster.autoUpgradeChannel ${k.autoUpgradeChannel} upgrades minor versions: ${key} only sets the version a new cluster starts on, later changes to it are ignored`);
   }
 }
 

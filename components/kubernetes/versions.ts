@@ -1,4 +1,13 @@
 /**
+ * Which Kubernetes minors each managed service supports, and until when (the AKS release
+ * calendar with its source URLs). Defined in config/ so the config loader can check
+ * `k8tre:cluster.kubernetesVersion` against it (config imports nothing above it, ADR 0004);
+ * re-exported here, next to the chart pins that must be compatible with it (Cilium 1.19 is
+ * e2e-tested on Kubernetes 1.32-1.35: https://docs.cilium.io/en/v1.19/network/kubernetes/compatibility/).
+ */
+export { AKS_KUBERNETES_VERSIONS, type KubernetesMinorSupport, minorOf, SUPPORT_WARNING_DAYS, supportedMinors, versionSupport } from "../../config/kubernetes-versions";
+
+/**
  * Every Helm chart and CRD bundle version the program installs, in one place. Versions and value
  * keys were checked against the charts at these tags (docs: /work/notes/charts.md → docs/).
  * Add an entry here rather than pinning a version next to the code that uses it.

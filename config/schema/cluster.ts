@@ -3,8 +3,9 @@ import { z } from "zod";
 import { bool, cidr, guid, int, ipv4, nonEmpty, zones } from "./fields";
 
 const kubernetesVersion = z
-  .string({ error: 'a Kubernetes version as a quoted string such as "1.33" (unquoted YAML numbers lose trailing zeros)' })
-  .regex(/^1\.(2[89]|3\d)(\.\d{1,2})?$/, 'a supported AKS Kubernetes version such as "1.33" or "1.33.2" (1.28 or newer)');
+  .string({ error: 'a Kubernetes version as a quoted string such as "1.35" (unquoted YAML numbers lose trailing zeros)' })
+  .regex(/^1\.\d{2}(\.\d{1,2})?$/, 'a Kubernetes version such as "1.35" (the minor: AKS runs its latest patch) or "1.35.2"')
+  .describe("Checked against the AKS release calendar (config/kubernetes-versions.ts): an error once out of support (unless LTS), a warning within 60 days of it.");
 
 const osSku = z.enum(["AzureLinux", "Ubuntu"]).default("AzureLinux");
 
@@ -29,6 +30,8 @@ const userPool = systemPool.extend({
 export const cluster = z.strictObject({
   kubernetesVersion,
   skuTier: z.enum(["Standard", "Premium"]).default("Standard"),
+  supportPlan: z.enum(["KubernetesOfficial", "AKSLongTermSupport"]).default("KubernetesOfficial")
+    .describe("AKSLongTermSupport: one more year of support per minor (needs skuTier Premium)."),
   podCidr: cidr("the Cilium pod CIDR"),
   serviceCidr: cidr("the Kubernetes service CIDR"),
   dnsServiceIp: ipv4("the cluster DNS service IP (inside serviceCidr)"),

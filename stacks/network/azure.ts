@@ -217,7 +217,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
         allowedSourceCidrs: g.allowedSourceCidrs,
         domain: c.domain,
         listeners: g.listeners,
-        certificateVault: { id: vault.vaultId, plannedId: vault.plannedId, subscriptionId: vaultSubscriptionId, provider: vaultProvider },
+        certificateVault: { id: vault.vaultId, provider: vaultProvider },
         // Checked only when the gateway is deployed: before that, the vault may still be empty.
         certificateSecretIds: g.enabled ? verifiedCertificateIds(vault, refs, vaultProvider) : {},
         tags,

@@ -15,7 +15,7 @@ const SUBNET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.
 
 const baseConfig = (over: Record<string, unknown> = {}): ClusterConfig =>
   clusterSchema.parse({
-    kubernetesVersion: "1.33",
+    kubernetesVersion: "1.35",
     podCidr: "100.65.0.0/16",
     serviceCidr: "172.16.16.0/20",
     dnsServiceIp: "172.16.16.10",

@@ -32,6 +32,10 @@ export interface PlannedResource {
   dependsOn: string[];
   protect: boolean;
   retainOnDelete: boolean;
+  /** Replaced by deleting first (resources whose identity ARM refuses to hold twice). */
+  deleteBeforeReplace?: boolean;
+  /** Input paths the engine leaves to the cloud after creation. */
+  ignoreChanges?: string[];
   inputs: Record<string, unknown>;
 }
 
@@ -117,6 +121,8 @@ async function runIsolated(program: () => unknown, opts: SynthOptions): Promise<
       dependsOn: typeof req.getDependenciesList === "function" ? [...new Set<string>(req.getDependenciesList())] : [],
       protect: typeof req.getProtect === "function" ? req.getProtect() === true : false,
       retainOnDelete: typeof req.getRetainondelete === "function" ? req.getRetainondelete() === true : false,
+      deleteBeforeReplace: typeof req.getDeletebeforereplace === "function" ? req.getDeletebeforereplace() === true : false,
+      ignoreChanges: typeof req.getIgnorechangesList === "function" ? [...(req.getIgnorechangesList() as string[])] : [],
       inputs: plainValue(structToJs(typeof req.getObject === "function" ? req.getObject() : req.getProperties())) as Record<string, unknown>,
     });
   };

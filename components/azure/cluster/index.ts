@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "../../../config/naming";
 import type { ClusterConfig } from "../../../config/schema/cluster";
 import { type KubeloginMode, toKubeloginKubeconfig } from "./kubeconfig";
-import { grantRole } from "./roles";
+import { assignRole } from "../roleAssignment";
 import {
   CONTROL_PLANE_LOG_CATEGORIES,
   KUBE_PROXY_PREVIEW_API_VERSION,
@@ -27,7 +27,6 @@ import {
 } from "./spec";
 
 export * from "./kubeconfig";
-export * from "./roles";
 export * from "./spec";
 
 /** Physical names of the cluster's resources. */
@@ -114,14 +113,14 @@ export class Cluster extends pulumi.ComponentResource {
 
     // AKS must be able to join nodes/LBs to the subnet and write the API server's A record
     // before it is created; the cluster depends on both grants.
-    const subnetGrant = grantRole(
+    const subnetGrant = assignRole(
       `${name}-subnet-network-contributor`,
-      { scope: args.nodeSubnetId, role: "networkContributor", principalId: identity.principalId, key: [n.cluster, "node-subnet"] },
+      { scope: args.nodeSubnetId, role: "networkContributor", principalId: identity.principalId },
       { parent: this, provider: args.networkProvider ?? provider },
     );
-    const zoneGrant = grantRole(
+    const zoneGrant = assignRole(
       `${name}-dns-zone-contributor`,
-      { scope: args.privateDnsZoneId, role: "privateDnsZoneContributor", principalId: identity.principalId, key: [n.cluster, "aks-private-zone"] },
+      { scope: args.privateDnsZoneId, role: "privateDnsZoneContributor", principalId: identity.principalId },
       { parent: this, provider: args.dnsProvider },
     );
 

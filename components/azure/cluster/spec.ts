@@ -88,7 +88,7 @@ export function managedClusterBody(i: ClusterSpecInput): ManagedClusterBody {
     kubernetesVersion: c.kubernetesVersion,
     dnsPrefix: i.dnsPrefix,
     nodeResourceGroup: i.nodeResourceGroup,
-    supportPlan: "KubernetesOfficial",
+    supportPlan: c.supportPlan,
     enableRBAC: true,
     disableLocalAccounts: true,
     aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: c.adminGroupObjectIds, tenantID: i.tenantId },
@@ -141,11 +141,4 @@ export function previewClusterProperties(i: ClusterSpecInput): Record<string, un
     ...body,
     networkProfile: { ...(body.networkProfile as Record<string, unknown>), kubeProxyConfig: { enabled: false } },
   };
-}
-
-/** `/subscriptions/<sub>` of an ARM ID (role definitions must name the scope's subscription). */
-export function subscriptionOfId(armId: string): string {
-  const m = /^\/subscriptions\/([^/]+)/i.exec(armId);
-  if (!m) throw new Error(`not an Azure resource ID: ${armId}`);
-  return m[1];
 }

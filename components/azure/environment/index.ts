@@ -20,7 +20,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyVaultConfig, StorageConfig } from "../../../config/schema/environment";
 import { federatedSubject, WORKLOAD_IDENTITIES, type WorkloadIdentityName } from "../../agnostics/identities";
-import { grantRole } from "../cluster/roles";
+import { assignRole } from "../roleAssignment";
 
 /** Private-link sub-resources of each storage account (HNS on, so dfs too). */
 export const STORAGE_ENDPOINTS = ["blob", "file", "queue", "table", "dfs"] as const;
@@ -190,9 +190,9 @@ export class EnvironmentResources extends pulumi.ComponentResource {
       );
       for (const sub of STORAGE_ENDPOINTS) privateEndpoint(`${role}-${sub}`, account.id, sub);
       if (args.storageDataPrincipalId) {
-        grantRole(
+        assignRole(
           `${name}-st-${role}-blob-data`,
-          { scope: account.id, role: "storageBlobDataContributor", principalId: pulumi.output(args.storageDataPrincipalId).apply((p) => p ?? ""), key: [n.storageAccounts[role], "csi"] },
+          { scope: account.id, role: "storageBlobDataContributor", principalId: pulumi.output(args.storageDataPrincipalId).apply((p) => p ?? "") },
           child,
         );
       }
@@ -251,22 +251,22 @@ export class EnvironmentResources extends pulumi.ComponentResource {
     };
 
     const externalDns = identity("externalDns", "externaldns");
-    grantRole(
+    assignRole(
       `${name}-externaldns-zone`,
-      { scope: zone.id, role: "privateDnsZoneContributor", principalId: externalDns.uami.principalId, key: [n.dnsZone, "externaldns"] },
+      { scope: zone.id, role: "privateDnsZoneContributor", principalId: externalDns.uami.principalId },
       dnsChild,
     );
     const externalSecrets = identity("externalSecrets", "externalsecrets");
-    grantRole(
+    assignRole(
       `${name}-externalsecrets-kv`,
-      { scope: vault.id, role: "keyVaultSecretsUser", principalId: externalSecrets.uami.principalId, key: [n.keyVault, "externalsecrets"] },
+      { scope: vault.id, role: "keyVaultSecretsUser", principalId: externalSecrets.uami.principalId },
       child,
     );
     const certManager = identity("certManager", "certmanager");
     if (args.publicZoneId) {
-      grantRole(
+      assignRole(
         `${name}-certmanager-zone`,
-        { scope: args.publicZoneId, role: "dnsZoneContributor", principalId: certManager.uami.principalId, key: [args.publicZoneId, "certmanager"] },
+        { scope: args.publicZoneId, role: "dnsZoneContributor", principalId: certManager.uami.principalId },
         { parent: this, provider: args.publicZoneProvider ?? args.dnsProvider },
       );
     }

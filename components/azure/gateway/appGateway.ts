@@ -12,8 +12,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
-import { stableUuid } from "../../../config/naming";
-import { ROLES, roleDefinitionId } from "../network/armId";
+import { assignRole } from "../roleAssignment";
 
 export interface ListenerInput {
   readonly environment: string;
@@ -204,9 +203,6 @@ export interface PublicGatewayArgs {
   readonly listeners: readonly ListenerInput[];
   readonly certificateVault: {
     readonly id: pulumi.Input<string>;
-    /** Known vault ID string (for the deterministic role-assignment name). */
-    readonly plannedId: string;
-    readonly subscriptionId: string;
     /** Provider of the vault's subscription (the role assignment lives there). */
     readonly provider: pulumi.ProviderResource;
   };
@@ -232,16 +228,9 @@ export class PublicGateway extends pulumi.ComponentResource {
 
     const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, { resourceName: args.names.identity, ...common }, { parent: this, provider, dependsOn: inRg });
     // Read-only access to secrets (certificates' private keys) in this one vault, nothing else.
-    this.roleAssignment = new authorization.RoleAssignment(
+    this.roleAssignment = assignRole(
       `${name}-kv-secrets-user`,
-      {
-        roleAssignmentName: stableUuid("appgw-kv-secrets-user", args.certificateVault.plannedId, args.names.identity),
-        scope: args.certificateVault.id,
-        roleDefinitionId: roleDefinitionId(args.certificateVault.subscriptionId, ROLES.keyVaultSecretsUser),
-        principalId: identity.principalId,
-        principalType: "ServicePrincipal",
-        description: "Application Gateway reads TLS certificates",
-      },
+      { scope: args.certificateVault.id, role: "keyVaultSecretsUser", principalId: identity.principalId, description: "Application Gateway reads TLS certificates" },
       { parent: this, provider: args.certificateVault.provider },
     );
 

@@ -7,7 +7,7 @@
  */
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
-import { armId, parseArmId } from "../network/armId";
+import { parseArmId } from "../network/armId";
 
 /** `https://<vault>.vault.azure.net/secrets/<name>` — no version, so Application Gateway follows rotations. */
 export function versionlessSecretId(vaultName: string, secretName: string): string {
@@ -82,11 +82,6 @@ export class CertificateVault extends pulumi.ComponentResource {
     }
     this.vaultUri = vaultUri(this.vaultName);
     this.registerOutputs({ vaultId: this.vaultId, vaultUri: this.vaultUri });
-  }
-
-  /** The vault's ID computed from its names (known in a preview). */
-  get plannedId(): string {
-    return armId(this.subscriptionId, this.resourceGroupName, "Microsoft.KeyVault/vaults", this.vaultName);
   }
 }
 

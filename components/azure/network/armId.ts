@@ -41,13 +41,3 @@ export function armId(subscriptionId: string, resourceGroupName: string, type: s
 export function isUnder(child: string, parent: string): boolean {
   return child.toLowerCase().startsWith(`${parent.toLowerCase()}/`);
 }
-
-/** Built-in role definition ID in a subscription. */
-export function roleDefinitionId(subscriptionId: string, roleGuid: string): string {
-  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
-}
-
-/** Built-in Azure roles this stack assigns (confirm with `az role definition list --name`). */
-export const ROLES = {
-  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
-} as const;
