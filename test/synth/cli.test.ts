@@ -134,6 +134,8 @@ describe("npm run synth", () => {
           dependsOn: expect.any(Array),
           protect: expect.any(Boolean),
           retainOnDelete: expect.any(Boolean),
+          deleteBeforeReplace: expect.any(Boolean),
+          ignoreChanges: expect.any(Array),
           inputs: expect.any(Object),
         });
         // Every reference points at a resource of the same plan (or the stack itself).
