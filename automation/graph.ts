@@ -7,6 +7,7 @@
  *   k8tre:kind:      network | management | environment         (required)
  *   k8tre:stackRefs: { network?: <stack>, management?: <stack> } (optional)
  *   k8tre:protected: boolean, default false                       (optional)
+ *   k8tre:example:   boolean, default false                       (optional)
  *
  * A reference is a stack name in this project (`network`) or a qualified name (`org/project/stack`
  * or `org/stack`); the last segment is the stack. A reference whose project differs from ours is not
@@ -22,12 +23,24 @@ export type StackKind = (typeof STACK_KINDS)[number];
 /** The keys of `k8tre:stackRefs` and the kind the referenced stack must have. */
 export const REF_KINDS: Record<string, StackKind> = { network: "network", management: "management" };
 
+/**
+ * References a stack can be deployed without: the program declares what reads them only once the
+ * referenced stack has outputs (an environment's ArgoCD registration reads `management`), so the
+ * runner starts the stack alongside the referenced one and runs a late pass after it
+ * (docs/adr/0005-schedule-and-late-registration.md). Every other reference orders the stacks.
+ */
+export const LATE_REF_KEYS: ReadonlySet<string> = new Set(["management"]);
+
 export interface StackNode {
   name: string;
   kind: StackKind;
   /** Stacks this one reads through StackReference (edges dependency ← dependant). Sorted. */
   dependsOn: string[];
+  /** The part of `dependsOn` read only by a late pass (references in {@link LATE_REF_KEYS}). Sorted. */
+  lateDependsOn: string[];
   protected: boolean;
+  /** `k8tre:example: true`: deployed only when named explicitly. */
+  example: boolean;
   /** File the stack was declared in, relative to the project directory. */
   file: string;
   /** The stack file's top-level `secretsprovider:` (undefined means the passphrase provider). */
@@ -81,13 +94,13 @@ export function readProjectName(projectDir: string): string {
   throw new StackGraphError(`no Pulumi.yaml in ${projectDir}: is this the Pulumi project directory?`);
 }
 
-function parseBoolean(value: unknown, where: string): boolean {
+function parseBoolean(value: unknown, where: string, key = "k8tre:protected"): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value === "boolean") return value;
   // `pulumi config set k8tre:protected true` stores the string "true".
   if (value === "true") return true;
   if (value === "false") return false;
-  throw new StackGraphError(`${where}: k8tre:protected must be true or false, got ${JSON.stringify(value)}`);
+  throw new StackGraphError(`${where}: ${key} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 interface RawRef {
@@ -113,6 +126,7 @@ interface ParsedStackFile {
   kind: StackKind;
   refs: RawRef[];
   protected: boolean;
+  example: boolean;
   secretsProvider?: string;
 }
 
@@ -145,7 +159,13 @@ function parseStackFile(projectDir: string, fileName: string, stackName: string)
     }
   }
   const secretsProvider = isRecord(doc) && typeof doc.secretsprovider === "string" ? doc.secretsprovider : undefined;
-  return { kind: kind as StackKind, refs, protected: parseBoolean(config["k8tre:protected"], fileName), secretsProvider };
+  return {
+    kind: kind as StackKind,
+    refs,
+    protected: parseBoolean(config["k8tre:protected"], fileName),
+    example: parseBoolean(config["k8tre:example"], fileName, "k8tre:example"),
+    secretsProvider,
+  };
 }
 
 function compareNodes(a: StackNode, b: StackNode): number {
@@ -236,6 +256,7 @@ export function discoverStacks(projectDir: string): StackGraph {
   const stacks = new Map<string, StackNode>();
   for (const [name, p] of parsed) {
     const deps = new Set<string>();
+    const late = new Set<string>();
     for (const ref of p.refs) {
       const resolved = resolveStackRef(ref.target, project);
       if (resolved.foreignProject !== undefined) {
@@ -262,12 +283,15 @@ export function discoverStacks(projectDir: string): StackGraph {
         );
       }
       deps.add(resolved.stack);
+      if (LATE_REF_KEYS.has(ref.key)) late.add(resolved.stack);
     }
     stacks.set(name, {
       name,
       kind: p.kind,
       dependsOn: [...deps].sort(),
+      lateDependsOn: [...late].filter((s) => ![...p.refs].some((r) => !LATE_REF_KEYS.has(r.key) && resolveStackRef(r.target, project).stack === s)).sort(),
       protected: p.protected,
+      example: p.example,
       file: p.file,
       secretsProvider: p.secretsProvider,
     });

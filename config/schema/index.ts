@@ -99,6 +99,11 @@ export const TOP_LEVEL_KEYS = {
     description: "Production-grade stack: the cluster is protected from deletion and the automation runner refuses to destroy the stack without --allow-protected. Data-bearing resources are always protected.",
     kinds: ALL_KINDS, platforms: ALL_PLATFORMS, pulumiType: "boolean",
   },
+  example: {
+    schema: bool("whether this stack file is an example").default(false),
+    description: "An example stack file (placeholder IDs or secrets): the deployment runner deploys it only when it is named on the command line, never through `--all`, and the deploy workflow never deploys it (docs/automation.md).",
+    kinds: ALL_KINDS, platforms: ALL_PLATFORMS, pulumiType: "boolean",
+  },
   tags: {
     schema: tags.default({}),
     description: "Tags added to every taggable resource (on AWS as the provider's default tags; AWS tag rules apply there: keys up to 128 characters, no aws: prefix).",

@@ -97,7 +97,8 @@ export class Cluster extends pulumi.ComponentResource {
   readonly kubeProxyDisabled: boolean;
 
   constructor(name: string, args: ClusterArgs, opts: ClusterOptions) {
-    super("k8tre:azure:Cluster", name, args, opts);
+    // No args to super: a component's inputs hold back every child until they resolve.
+    super("k8tre:azure:Cluster", name, {}, opts);
     const c = args.config;
     const provider = opts.provider;
     const child = { parent: this, provider };

@@ -131,7 +131,10 @@ export class EnvironmentResources extends pulumi.ComponentResource {
   readonly identities: Record<WorkloadIdentityName, WorkloadIdentityOutputs>;
 
   constructor(name: string, args: EnvironmentResourcesArgs, opts: EnvironmentResourcesOptions) {
-    super("k8tre:azure:EnvironmentResources", name, args, opts);
+    // No args to super: a component's inputs hold back the registration of every child until they
+    // resolve, and `args` carries the cluster's OIDC issuer and kubelet identity (known only once AKS
+    // exists). Only the children that read them wait for the cluster (docs/automation.md, "Schedule").
+    super("k8tre:azure:EnvironmentResources", name, {}, opts);
     const provider = opts.provider;
     const child = { parent: this, provider };
     const protect = { ...child, protect: true };

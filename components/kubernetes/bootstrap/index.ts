@@ -41,7 +41,8 @@ export class Bootstrap extends pulumi.ComponentResource {
   readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: BootstrapArgs, opts: BootstrapOptions) {
-    super("k8tre:kubernetes:Bootstrap", name, args, opts);
+    // No args to super: a component's inputs hold back every child until they resolve.
+    super("k8tre:kubernetes:Bootstrap", name, {}, opts);
     const child = { parent: this, provider: opts.provider };
 
     const source = loadGatewayApiCrds(args.crdDir ?? DEFAULT_VENDOR_DIR);
