@@ -10,6 +10,8 @@ import { loadProject, readProject } from "../../config/project";
 import { buildStack } from "../../stacks";
 import { type PlannedResource, synthStack, type SynthResult } from "../../tools/synth/engine";
 import { orderStacks } from "../../tools/synth/order";
+import { analyzeReachability, type ReachabilityReport } from "../../tools/synth/reachability";
+import { type AzureRulesReport, checkAzureRules } from "../../tools/synth/rules";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -26,12 +28,20 @@ export interface SynthShippedOptions {
  * change anywhere re-synthesizes, and the many test files that read the same shipped stack share
  * one evaluation (jest runs files in separate workers). `K8TRE_SYNTH_CACHE=off` disables it.
  */
-export async function synthShipped(stack: string, opts: SynthShippedOptions = {}): Promise<SynthResult> {
+/** A synthesized stack with the checks `npm run synth` runs over it. */
+export type ShippedSynth = SynthResult & {
+  /** Azure's create-time rules over the stack, with the stacks it references as context. */
+  azureRules: AzureRulesReport;
+  /** Paths to the stack's private endpoints over the union of it and the stacks it references. */
+  reachability: ReachabilityReport;
+};
+
+export async function synthShipped(stack: string, opts: SynthShippedOptions = {}): Promise<ShippedSynth> {
   if (process.env.K8TRE_SYNTH_CACHE === "off") return synthUncached(stack, opts);
   const key = createHash("sha256").update(sourceHash()).update(JSON.stringify([stack, opts.preview ?? false, opts.overrides ?? null])).digest("hex");
   const dir = path.join(os.tmpdir(), "k8tre-synth-cache");
   const file = path.join(dir, `${key}.json`);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as SynthResult;
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as ShippedSynth;
   const result = await synthUncached(stack, opts);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -63,13 +73,14 @@ function sourceHash(): string {
   return cachedSourceHash;
 }
 
-async function synthUncached(stack: string, opts: SynthShippedOptions): Promise<SynthResult> {
+async function synthUncached(stack: string, opts: SynthShippedOptions): Promise<ShippedSynth> {
   const files = readProject(PROJECT_DIR);
   const { loaded, errors } = loadProject(files);
   if (errors.length) throw errors[0];
   const order = orderStacks(loaded, [stack]);
   if (typeof order === "string") throw new Error(order);
   const outputs: Record<string, Record<string, unknown>> = {};
+  const evaluated: SynthResult[] = [];
   let last: SynthResult | undefined;
   for (const { stack: s } of order) {
     const file = files.stacks.find((f) => f.stack === s)!;
@@ -85,8 +96,10 @@ async function synthUncached(stack: string, opts: SynthShippedOptions): Promise<
       stackOutputs: outputs,
     });
     outputs[s] = last.rawOutputs;
+    evaluated.push(last);
   }
-  return last!;
+  // The same checks as `npm run synth`, with the referenced stacks as context.
+  return { ...last!, azureRules: checkAzureRules(last!, evaluated.slice(0, -1)), reachability: analyzeReachability(evaluated, stack) };
 }
 
 export function ofType(result: SynthResult, type: string): PlannedResource[] {

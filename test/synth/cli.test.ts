@@ -74,7 +74,9 @@ describe("npm run synth", () => {
     expect(result.out).not.toContain("Component tree");
     const warnings = lines.filter((l) => l.startsWith("  ! "));
     expect(new Set(warnings).size).toBe(warnings.length);
-    expect(lines.length).toBeLessThan(stacks.length + warnings.length + 6);
+    // Checks waiting for a program fix are listed once for the run (docs/synth.md).
+    const pending = lines.filter((l) => l.startsWith("  - ")).length;
+    expect(lines.length).toBeLessThan(stacks.length + warnings.length + pending + 7);
     expect(result.out).toMatch(/Synthesized \d+ stack\(s\) in \d+\.\d s\. Use --verbose/);
   });
 

@@ -10,12 +10,15 @@ import type { SynthResult } from "./engine";
 import { emptyIndex, indexNetworks, networkModel } from "./diagram";
 import { orderStacks } from "./order";
 import { evaluatePlan, policyCounts, type PolicyReport, renderPolicyMarkdown, renderPolicyOverview, renderPolicySummary } from "./policy";
+import { analyzeReachability, type ReachabilityReport, reachabilityCounts, renderReachabilityMarkdown, renderReachabilitySummary } from "./reachability";
 import { type OverviewStack, planDocument, renderCompact, renderMarkdown, renderOverview, renderVerbose, renderWarnings } from "./report";
+import { type AzureRulesReport, azureRulesCounts, checkAzureRules, renderAzureRulesMarkdown, renderAzureRulesSummary, renderPendingNotes } from "./rules";
 
 export const USAGE = `Usage: npm run synth [-- <stack>...] [options]
 
 Evaluates the stacks' programs offline (no cloud credentials, no Pulumi CLI) under Pulumi's
-runtime mocks, in stack-reference order, and checks the plans against the policy pack.
+runtime mocks, in stack-reference order, and checks the plans against the policy pack, Azure's
+create-time rules and the reachability of private endpoints.
 
 Arguments:
   <stack>...        Stacks to report (Pulumi.<stack>.yaml); default: every stack. The stacks they
@@ -36,8 +39,9 @@ Options:
   --help, -h        Print this help.
 
 Output: progress on stderr (one line per stack with its time), the summary on stdout.
-Exit codes: 0 success; 1 a config error, a program error or a mandatory policy violation;
-2 bad arguments or an unknown stack. Details: docs/synth.md.`;
+Exit codes: 0 success; 1 a config error, a program error, a mandatory policy violation or a
+request Azure would refuse (the Azure create-time rules); 2 bad arguments or an unknown stack.
+Details: docs/synth.md.`;
 
 export interface CliIO {
   out: (line: string) => void;
@@ -97,6 +101,10 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** One evaluated stack: every stack the run evaluates, reported or not. */
 export interface StackRun extends OverviewStack {
   ms: number;
+  /** Azure's create-time rules over the stack (docs/synth.md "Azure create-time rules"). */
+  azureRules?: AzureRulesReport;
+  /** Paths to the stack's private endpoints (docs/synth.md "Reachability"). */
+  reachability?: ReachabilityReport;
 }
 
 export async function main(argv: string[], io: CliIO = { out: console.log, err: console.error }): Promise<number> {
@@ -135,6 +143,8 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
   fs.mkdirSync(parsed.outDir, { recursive: true });
 
   const outputs: Record<string, Record<string, unknown>> = {};
+  /** Preview mode: every stack as deployed (the pre-pass), the basis of the Azure rules and reachability. */
+  const deployed = new Map<string, SynthResult>();
   const evaluate = (stack: string, preview: boolean) => {
     const file = files.stacks.find((s) => s.stack === stack)!;
     return synthStack(() => buildStack(loaded.get(stack)!), {
@@ -156,7 +166,9 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
     for (const [i, { stack, selected }] of order.entries()) {
       const t = Date.now();
       try {
-        outputs[stack] = (await evaluate(stack, false)).rawOutputs;
+        const asDeployed = await evaluate(stack, false);
+        outputs[stack] = asDeployed.rawOutputs;
+        deployed.set(stack, asDeployed);
         if (!selected) progress(i, stack, "dependency, evaluated as deployed", Date.now() - t);
       } catch {
         break; // reported by the preview pass below
@@ -192,13 +204,29 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
     }
     // Per-stack analyses: each adds its results to the plan and a section to <stack>.md.
     run.policy = evaluatePlan(shown);
-    const sections = [renderPolicyMarkdown(run.policy)];
-    fs.writeFileSync(path.join(parsed.outDir, `${stack}.json`), JSON.stringify(planDocument(shown, { policy: run.policy }), null, 2) + "\n");
+    // Azure's create-time rules, and the paths to this stack's private endpoints, over this plan and
+    // every stack evaluated before it (its dependencies: the network, the management cluster).
+    // A preview's inputs are the deployed plan's; its unknown outputs would hide what they reference.
+    const basis = deployed.get(stack) ?? shown;
+    const context = parsed.preview ? order.slice(0, i).flatMap((o) => deployed.get(o.stack) ?? []) : runs.slice(0, -1).map((r) => r.result);
+    run.azureRules = checkAzureRules(basis, context);
+    run.reachability = analyzeReachability([...context, basis], stack);
+    const sections = [renderPolicyMarkdown(run.policy), renderAzureRulesMarkdown(run.azureRules), renderReachabilityMarkdown(run.reachability)];
+    const document = planDocument(shown, { policy: run.policy, azureRules: run.azureRules, reachability: run.reachability });
+    fs.writeFileSync(path.join(parsed.outDir, `${stack}.json`), JSON.stringify(document, null, 2) + "\n");
     fs.writeFileSync(path.join(parsed.outDir, `${stack}.md`), renderMarkdown(shown, { network: networkModel(shown.resources, stack, index), sections }) + "\n");
     progress(i, stack, `${shown.resources.length} resources`, run.ms);
     if (run.policy.mandatoryViolations) {
       failed = true;
       io.err(`stack ${stack}: ${run.policy.mandatoryViolations} mandatory policy violation(s) (listed in the summary; docs/policy.md)`);
+    }
+    if (run.azureRules.errors) {
+      failed = true;
+      io.err(`stack ${stack}: Azure would refuse ${run.azureRules.errors} request(s) (listed in the summary; docs/synth.md "Azure create-time rules")`);
+    }
+    if (run.reachability.level === "error" && run.reachability.unreachable) {
+      failed = true;
+      io.err(`stack ${stack}: ${run.reachability.unreachable} private endpoint path(s) unreachable (listed in the summary; docs/synth.md "Reachability")`);
     }
   }
 
@@ -209,10 +237,19 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
   if (reported.length) fs.writeFileSync(path.join(parsed.outDir, "summary.md"), renderOverview(runs) + "\n");
 
   for (const r of reported) {
-    if (parsed.verbose) io.out(renderVerbose(r.result, renderPolicySummary(r.policy!, { verbose: true })) + "\n");
-    else io.out(renderCompact(r.result, [`policy: ${policyCounts(r.policy!)}`], renderPolicySummary(r.policy!, { verbose: false })));
+    const checks = (verbose: boolean) => [...renderAzureRulesSummary(r.azureRules!, { verbose }), ...renderReachabilitySummary(r.reachability!, { verbose })];
+    if (parsed.verbose) io.out(renderVerbose(r.result, [...renderPolicySummary(r.policy!, { verbose: true }), ...checks(true)]) + "\n");
+    else {
+      const headline = [`policy: ${policyCounts(r.policy!)}`, azureRulesCounts(r.azureRules!), reachabilityCounts(r.reachability!)].filter((x): x is string => !!x);
+      io.out(renderCompact(r.result, headline, [...renderPolicySummary(r.policy!, { verbose: false }), ...checks(false)]));
+    }
   }
   if (!parsed.verbose) for (const line of renderWarnings(reported.map((r) => r.result))) io.out(line);
+  const pending = reported.flatMap((r) => [
+    ...r.azureRules!.findings.filter((f) => f.pending).map((f) => [f.rule, f.pending!] as const),
+    ...(r.reachability!.unreachable && r.reachability!.pending ? [["reachability", r.reachability!.pending] as const] : []),
+  ]);
+  for (const line of renderPendingNotes(pending)) io.out(line);
   const written = reported.length ? `${reported.map((r) => r.stack).join(", ")} (.json, .md), summary.md, policy.md` : "nothing";
   io.out(`${parsed.verbose ? "" : "\n"}Wrote ${written} to ${parsed.outDir}`);
   io.out(

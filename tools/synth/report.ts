@@ -10,6 +10,8 @@
 import { hasNetworkView, label, type NetworkModel, renderNetworkMermaid, renderStackGraph } from "./diagram";
 import type { PlannedResource, SynthResult } from "./engine";
 import type { PolicyReport } from "./policy";
+import type { ReachabilityReport } from "./reachability";
+import type { AzureRulesReport } from "./rules";
 
 export interface PlanDocument {
   project: string;
@@ -19,9 +21,13 @@ export interface PlanDocument {
   warnings: string[];
   /** Results of the policy pack (policy/rules.ts) over this plan; see docs/policy.md. */
   policy?: PolicyReport;
+  /** Azure's create-time rules (tools/synth/rules/azure.ts) over this plan; see docs/synth.md. */
+  azureRules?: AzureRulesReport;
+  /** Paths to the private endpoints this stack declares (tools/synth/reachability.ts); see docs/synth.md. */
+  reachability?: ReachabilityReport;
 }
 
-export function planDocument(r: SynthResult, extra: Pick<PlanDocument, "policy"> = {}): PlanDocument {
+export function planDocument(r: SynthResult, extra: Pick<PlanDocument, "policy" | "azureRules" | "reachability"> = {}): PlanDocument {
   return { project: r.project, stack: r.stack, resources: r.resources, outputs: r.outputs, warnings: r.warnings, ...extra };
 }
 

@@ -1,0 +1,218 @@
+/**
+ * The Azure create-time rules (tools/synth/rules/azure.ts), each in both directions: the
+ * compliant fixture plan passes every rule; breaking one thing fails exactly that rule with a
+ * message naming the resource, the property and, where config maps it, the key.
+ */
+import { azureRules } from "../../tools/synth/rules/azure";
+import { checkAzureRules, formatFinding } from "../../tools/synth/rules";
+import type { StackPlan } from "../../tools/synth/rules/plan";
+import { synthShipped } from "../helpers/synth";
+import { devPlan, edit, IDS, networkPlan, plus, res, without } from "./fixtures/plan";
+
+const NOW = new Date("2026-11-23T00:00:00Z");
+
+function check(target: StackPlan, context: StackPlan[] = []) {
+  return checkAzureRules(target, context, { now: NOW });
+}
+
+function only(target: StackPlan, context: StackPlan[], rule: string) {
+  const r = check(target, context);
+  expect(r.findings.map((f) => f.rule)).toEqual(r.findings.map(() => rule));
+  expect(r.findings.length).toBeGreaterThan(0);
+  return r.findings;
+}
+
+const net = networkPlan();
+const dev = devPlan();
+
+describe("Azure create-time rules: the compliant plans", () => {
+  it("pass every rule (network and cluster stacks, with each other as context)", () => {
+    expect(check(net, [dev]).findings).toEqual([]);
+    expect(check(dev, [net]).findings).toEqual([]);
+  });
+
+  it("every rule cites a Microsoft document and has a unique id", () => {
+    const ids = azureRules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of azureRules) {
+      expect(r.sources.length).toBeGreaterThan(0);
+      for (const s of r.sources) expect(s).toMatch(/^https:\/\/learn\.microsoft\.com\/azure\//);
+      if (r.level === "warning") expect(r.pending).toBeTruthy();
+    }
+  });
+});
+
+describe("Azure create-time rules: names", () => {
+  it("refuses a storage account name with capitals or over 24 characters", () => {
+    const bad = edit(dev, "env-st", (r) => (r.inputs.accountName = "StK8treDevWorkspace0123456"));
+    const [f] = only(bad, [net], "name-storage-account");
+    expect(f.property).toBe("accountName");
+    expect(f.message).toContain('"StK8treDevWorkspace0123456" is not a valid name: 3-24 characters, lowercase letters and numbers only');
+    expect(f.configKey).toContain("k8tre:prefix");
+  });
+
+  it("refuses a Key Vault name with consecutive hyphens, and accepts kv-dev-1", () => {
+    const bad = edit(dev, "env-kv", (r) => (r.inputs.vaultName = "kv--dev"));
+    expect(only(bad, [net], "name-key-vault")[0].message).toContain("without consecutive hyphens");
+  });
+
+  it("refuses an AKS cluster name ending in a hyphen", () => {
+    const bad = edit(dev, "cluster-aks", (r) => (r.inputs.resourceName = "aks-dev-"));
+    expect(only(bad, [net], "name-aks-cluster")[0].property).toBe("resourceName");
+  });
+
+  it("refuses a node pool name over 12 characters or with a hyphen, naming the config key", () => {
+    const bad = edit(dev, "cluster-aks", (r) => ((r.inputs.agentPoolProfiles as any[])[0].name = "system-pool"));
+    const [f] = only(bad, [net], "name-aks-node-pool");
+    expect(f.property).toBe("agentPoolProfiles[0].name");
+    expect(f.configKey).toBe("k8tre:cluster.systemPool in Pulumi.dev.yaml");
+  });
+
+  it("refuses a role assignment name that is not a GUID", () => {
+    const bad = edit(dev, "cluster-dns", (r) => (r.inputs.roleAssignmentName = "dns-zone-contributor"));
+    expect(only(bad, [net], "role-assignment-name-guid")[0].message).toContain("role assignment names are GUIDs");
+  });
+});
+
+describe("Azure create-time rules: role prerequisites of the cluster", () => {
+  it("refuses a cluster whose identity has no Network Contributor on the node subnet", () => {
+    const bad = without(edit(dev, "cluster-aks", (r) => (r.dependsOn = r.dependsOn.filter((d) => !d.endsWith("cluster-subnet-nc")))), "cluster-subnet-nc");
+    const [f] = only(bad, [net], "aks-node-subnet-network-contributor");
+    expect(f.name).toBe("cluster-aks");
+    expect(f.property).toBe("agentPoolProfiles[].vnetSubnetID");
+    expect(f.message).toContain("the control-plane identity cluster-identity has no Network Contributor role assignment on subnet vnet-dev/snet-nodes or a parent scope in the plan");
+    expect(formatFinding(f)).toMatch(/^\[aks-node-subnet-network-contributor\] stack dev: cluster-aks \(azure-native:containerservice:ManagedCluster\): agentPoolProfiles\[\]\.vnetSubnetID: /);
+  });
+
+  it("refuses a grant that exists but that the cluster does not depend on (created too late on a fresh deploy)", () => {
+    const bad = edit(dev, "cluster-aks", (r) => (r.dependsOn = r.dependsOn.filter((d) => !d.endsWith("cluster-subnet-nc"))));
+    expect(only(bad, [net], "aks-node-subnet-network-contributor")[0].message).toContain("exists but the cluster does not depend on it");
+  });
+
+  it("accepts the grant at a parent scope (the VNet)", () => {
+    const parent = edit(dev, "cluster-subnet-nc", (r) => (r.inputs.scope = IDS.spoke));
+    expect(check(parent, [net]).findings.filter((f) => f.rule === "aks-node-subnet-network-contributor")).toEqual([]);
+  });
+
+  it("refuses a custom private DNS zone without Private DNS Zone Contributor for the identity", () => {
+    const bad = without(edit(dev, "cluster-aks", (r) => (r.dependsOn = r.dependsOn.filter((d) => !d.endsWith("cluster-dns")))), "cluster-dns");
+    expect(only(bad, [net], "aks-private-dns-zone-contributor")[0].property).toBe("apiServerAccessProfile.privateDNSZone");
+  });
+
+  it("needs Network Contributor on the cluster VNet when the zone is not linked to it (AKS links it itself)", () => {
+    const unlinked = without(net, "dns-aks-dev");
+    const [f] = only(dev, [unlinked], "aks-private-dns-zone-vnet-link");
+    expect(f.message).toContain("virtualNetworks/join/action");
+    const granted = edit(dev, "cluster-subnet-nc", (r) => (r.inputs.scope = IDS.spoke));
+    expect(check(granted, [unlinked]).findings).toEqual([]);
+  });
+
+  it("refuses an internal load balancer subnet the cluster identity cannot join", () => {
+    const bad = without(edit(dev, "cluster-aks", (r) => (r.dependsOn = r.dependsOn.filter((d) => !d.endsWith("cluster-ingress-nc")))), "cluster-ingress-nc");
+    const [f] = only(bad, [net], "aks-ingress-subnet-network-contributor");
+    expect(f.message).toContain("no Network Contributor role assignment on subnet vnet-dev/snet-ingress");
+  });
+});
+
+describe("Azure create-time rules: subscription features", () => {
+  it("refuses encryption at host without a Microsoft.Compute/EncryptionAtHost registration, naming the command", () => {
+    const bad = without(dev, "feature-eah");
+    const [f] = only(bad, [net], "aks-feature-encryption-at-host");
+    expect(f.message).toContain("az feature register --namespace Microsoft.Compute --name EncryptionAtHost --subscription 00000000-0000-0000-0000-000000000003");
+  });
+
+  it("refuses a registration in another subscription than the cluster's", () => {
+    const other = edit(dev, "feature-eah", (r) => (r.provider = "urn:pulumi:dev::k8tre::pulumi:providers:azure-native::azure-00000000-0000-0000-0000-000000000009"));
+    expect(only(other, [net], "aks-feature-encryption-at-host")[0].message).toContain("no features:SubscriptionFeatureRegistration");
+  });
+
+  it("refuses kube-proxy disabled without KubeProxyConfigurationPreview, or without a dependency on it", () => {
+    expect(only(without(dev, "feature-kpc"), [net], "aks-feature-kube-proxy-configuration")[0].configKey).toBe("k8tre:cluster.kubeProxy in Pulumi.dev.yaml");
+    const late = edit(dev, "cluster-aks", (r) => (r.dependsOn = r.dependsOn.filter((d) => !d.endsWith("feature-kpc"))));
+    expect(only(late, [net], "aks-feature-kube-proxy-configuration")[0].message).toContain("does not depend on it");
+  });
+
+  it("refuses kube-proxy disabled with an Azure-managed CNI", () => {
+    const bad = edit(dev, "cluster-aks", (r) => ((r.inputs.networkProfile as any).networkPlugin = "azure"));
+    expect(only(bad, [net], "aks-kube-proxy-byo-cni")[0].message).toContain("only with BYO CNI");
+  });
+});
+
+describe("Azure create-time rules: subnets", () => {
+  it("refuses pools that outgrow the node subnet at maximum scale plus surge", () => {
+    const bad = edit(dev, "cluster-aks", (r) => ((r.inputs.agentPoolProfiles as any[])[0].maxCount = 240));
+    const [f] = only(bad, [net], "aks-node-subnet-capacity");
+    expect(f.message).toBe("node subnet snet-nodes (10.12.0.0/24) has 251 usable addresses but the pools need 320 at maximum scale with upgrade surge; scale-out and upgrades fail with SubnetIsFull");
+    expect(f.configKey).toContain("k8tre:network.spokes.dev.nodeSubnet in Pulumi.network.yaml");
+  });
+
+  it("counts pods too with a flat Azure CNI", () => {
+    const flat = edit(dev, "cluster-aks", (r) => {
+      (r.inputs.networkProfile as any).networkPlugin = "azure";
+      (r.inputs.networkProfile as any).kubeProxyConfig = { enabled: true };
+      (r.inputs.agentPoolProfiles as any[])[0].maxPods = 110;
+    });
+    expect(only(flat, [net], "aks-node-subnet-capacity")[0].message).toContain("(nodes and their pods: flat CNI)");
+  });
+
+  it("refuses a subnet outside its VNet's address space, and overlapping subnets", () => {
+    const bad = edit(net, "spoke-dev-vnet", (r) => {
+      (r.inputs.subnets as any[])[1].addressPrefix = "10.99.0.0/27";
+      (r.inputs.subnets as any[])[2].addressPrefix = "10.12.0.0/26";
+    });
+    const found = only(bad, [dev], "subnet-in-vnet-address-space").map((f) => f.message);
+    expect(found).toEqual(["10.99.0.0/27 is outside the VNet's address space 10.12.0.0/22", "10.12.0.0/26 overlaps subnet snet-nodes (10.12.0.0/24)"]);
+  });
+
+  it("refuses a private endpoint in a subnet the VNet does not declare, or in a delegated subnet", () => {
+    const missing = edit(dev, "env-pe-kv", (r) => ((r.inputs.subnet as any).id = `${IDS.spoke}/subnets/snet-nope`));
+    expect(only(missing, [net], "private-endpoint-subnet")[0].message).toBe("subnet snet-nope is not declared on VNet spoke-dev-vnet");
+    const delegated = edit(net, "spoke-dev-vnet", (r) => ((r.inputs.subnets as any[])[2].delegations = [{ name: "d", serviceName: "Microsoft.Web/serverFarms" }]));
+    expect(only(dev, [delegated], "private-endpoint-subnet")[0].message).toContain("is delegated (Microsoft.Web/serverFarms)");
+  });
+});
+
+describe("Azure create-time rules: Application Gateway v2", () => {
+  it("refuses another resource in the gateway's subnet", () => {
+    const bad = edit(dev, "env-pe-kv", (r) => ((r.inputs.subnet as any).id = IDS.appgwSubnet));
+    const gw = check(net, [bad]).findings.filter((f) => f.rule === "appgw-v2-dedicated-subnet");
+    expect(gw.map((f) => f.message)).toEqual([
+      "subnet snet-appgw is the gateway's subnet but azure-native:network:PrivateEndpoint env-pe-kv (stack dev) is also placed in it (subnet.id); Azure refuses other resources in an Application Gateway subnet",
+    ]);
+    expect(check(bad, [net]).findings.map((f) => f.rule)).toEqual(["private-endpoint-subnet"]);
+  });
+
+  it("refuses a subnet too small for the maximum instance count", () => {
+    const small = edit(net, "hub-vnet", (r) => ((r.inputs.subnets as any[])[0].addressPrefix = "10.10.0.0/29"));
+    const [f] = only(small, [dev], "appgw-v2-subnet-size");
+    expect(f.message).toBe("subnet snet-appgw (10.10.0.0/29) has 8 addresses; 10 instances + 0 private frontend(s) + 5 reserved need 15");
+    expect(f.configKey).toBe("k8tre:gateway.maxCapacity or k8tre:network.hub.gatewaySubnet in Pulumi.network.yaml");
+    const fits = edit(net, "hub-vnet", (r) => ((r.inputs.subnets as any[])[0].addressPrefix = "10.10.0.0/28"));
+    expect(check(fits, [dev]).findings).toEqual([]);
+  });
+
+  it("refuses forced tunnelling of the gateway subnet through a virtual appliance", () => {
+    const rt = res("network", "azure-native:network:RouteTable", "hub-rt", { resourceGroupName: "rg-hub", routeTableName: "rt-hub", routes: [{ name: "default", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: "10.10.2.4" }] });
+    const routed = plus(
+      edit(net, "hub-vnet", (r) => ((r.inputs.subnets as any[])[0].routeTable = { id: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hub/providers/Microsoft.Network/routeTables/rt-hub" })),
+      rt,
+    );
+    expect(only(routed, [dev], "appgw-v2-no-forced-tunnelling")[0].message).toContain("sending 0.0.0.0/0 to a virtual appliance (10.10.2.4)");
+  });
+});
+
+describe("Azure create-time rules: peerings", () => {
+  it("refuses a peering that does not wait for its local VNet", () => {
+    const bad = edit(net, "spoke-dev-from-hub", (r) => (r.dependsOn = r.dependsOn.filter((d) => !d.endsWith("hub-vnet"))));
+    const [f] = only(bad, [dev], "peering-waits-for-vnets");
+    expect(f.message).toContain("the local VNet hub-vnet is declared in the plan but the peering does not depend on it");
+  });
+});
+
+describe("Azure create-time rules on the shipped stacks", () => {
+  it.each(["network", "network-lz", "mgmt", "dev", "stg", "prd"])("%s: Azure would refuse nothing (error findings: none)", async (stack) => {
+    const r = await synthShipped(stack);
+    expect(r.azureRules.findings.filter((f) => f.level === "error").map(formatFinding)).toEqual([]);
+    expect(r.azureRules.checked).toBeGreaterThan(0);
+  });
+});
