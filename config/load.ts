@@ -230,6 +230,7 @@ function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[
     issues.push({ key: keyOf("kind"), value: c.kind, expected: kinds.length ? `one of ${kinds.join(", ")} on platform ${c.platform}` : `a kind built on platform ${c.platform} (none is built yet)` });
   }
   if (c.platform === "aws") awsChecks(c, issues);
+  if (c.vpc) vpcChecks(c, issues, warnings);
   if (c.platform === "azure" && c.location && !regionCode(c.location, c.regionCode)) {
     issues.push({ key: keyOf("location"), value: c.location, expected: "a known Azure region, or set k8tre:regionCode to its abbreviation" });
   }
@@ -485,6 +486,93 @@ function awsChecks(c: StackConfig, issues: ConfigIssue[]): void {
       issues.push({ key: keyOf(`tags.${k}`), value: v, expected: "an AWS tag value: up to 256 letters, digits, spaces and _.:/=+-@" });
     }
   }
+}
+
+/** Subnet plan of `k8tre:vpc`: zones, counts per role, containment, sizes, overlaps (docs/aws.md "Network"). */
+function vpcChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
+  const v = c.vpc!;
+  const vpcRange = cidrOf(keyOf("vpc.cidr"), v.cidr);
+  // docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html: /16 to /28; below /24 leaves no room for EKS.
+  if (vpcRange.cidr.prefix < 16 || vpcRange.cidr.prefix > 24) issues.push({ key: vpcRange.key, value: v.cidr, expected: "a VPC range from /16 to /24 (AWS allows /16 at most)" });
+  const zones = v.availabilityZones;
+  const azCount = zones?.length ?? v.subnets.nodes.length;
+  if (zones) {
+    const region = c.aws?.region;
+    zones.forEach((z, i) => {
+      if (region && !(z.startsWith(region) && /^[a-z]$/.test(z.slice(region.length)))) {
+        issues.push({ key: keyOf(`vpc.availabilityZones.${i}`), value: z, expected: `a zone of region ${region} (${region}a, ${region}b, …)` });
+      }
+    });
+    if (new Set(zones).size !== zones.length) issues.push({ key: keyOf("vpc.availabilityZones"), value: zones, expected: "distinct zones" });
+  }
+  if (azCount < 2) {
+    issues.push({ key: keyOf(zones ? "vpc.availabilityZones" : "vpc.subnets.nodes"), value: zones ?? v.subnets.nodes, expected: "at least two availability zones (EKS needs subnets in two zones)" });
+  }
+  const perZone = (role: "nodes" | "pods" | "endpoints") => {
+    if (v.subnets[role].length !== azCount) {
+      issues.push({ key: keyOf(`vpc.subnets.${role}`), value: v.subnets[role], expected: `one CIDR per availability zone (${azCount}${zones ? ": k8tre:vpc.availabilityZones" : ", as many as k8tre:vpc.subnets.nodes"})` });
+    }
+  };
+  perZone("nodes");
+  perZone("pods");
+  perZone("endpoints");
+  const wantPublic = v.natGateways === "perAz" ? azCount : v.natGateways === "single" ? 1 : 0;
+  if (v.subnets.public.length !== wantPublic) {
+    issues.push({
+      key: keyOf("vpc.subnets.public"),
+      value: v.subnets.public,
+      expected: wantPublic === 0
+        ? 'no public subnets with natGateways "none" (public subnets exist only for NAT gateways)'
+        : `${wantPublic} public subnet${wantPublic > 1 ? "s" : ""} for natGateways "${v.natGateways}" (one per NAT gateway, nothing else is public)`,
+    });
+  }
+  if (v.subnets.deployer.length > azCount) issues.push({ key: keyOf("vpc.subnets.deployer"), value: v.subnets.deployer, expected: `at most one deployer subnet per zone (${azCount})` });
+
+  const all: Range[] = [];
+  const minSize: Record<string, [number, string]> = {
+    nodes: [24, "a node subnet of /24 or larger (nodes and internal load balancers need room to scale)"],
+    pods: [20, "a pod subnet of /20 or larger (with Cilium ENI IPAM every pod takes a VPC address)"],
+    endpoints: [27, "an endpoint subnet of /27 or larger (each interface endpoint, the inbound resolver and a transit gateway attachment take an address per zone; AWS reserves five)"],
+    public: [28, "a subnet of /28 or larger (the AWS minimum)"],
+    deployer: [28, "a subnet of /28 or larger (the AWS minimum)"],
+  };
+  for (const role of ["nodes", "pods", "endpoints", "public", "deployer"] as const) {
+    v.subnets[role].forEach((text, i) => {
+      const r = cidrOf(keyOf(`vpc.subnets.${role}.${i}`), text);
+      all.push(r);
+      if (!contains(vpcRange.cidr, r.cidr)) issues.push({ key: r.key, value: text, expected: `a subnet inside k8tre:vpc.cidr (${v.cidr})` });
+      if (r.cidr.prefix > minSize[role][0]) issues.push({ key: r.key, value: text, expected: minSize[role][1] });
+    });
+  }
+  issues.push(...overlapIssues(all));
+
+  const dns = v.dns;
+  dns.resolverInbound?.allowedCidrs.forEach((text, i) => {
+    if (parseCidr(text) && (parseCidr(text) as Cidr).prefix === 0) {
+      issues.push({ key: keyOf(`vpc.dns.resolverInbound.allowedCidrs.${i}`), value: text, expected: "the institution's DNS forwarders, not the whole internet" });
+    }
+  });
+  const access = v.deployerAccess;
+  access.allowedCidrs.forEach((text, i) => {
+    if ((parseCidr(text) as Cidr).prefix < 8) {
+      issues.push({ key: keyOf(`vpc.deployerAccess.allowedCidrs.${i}`), value: text, expected: "a VPN or institution network (/8 or smaller), never the internet: the clusters' API endpoints are private" });
+    }
+  });
+  if (access.transitGateway) {
+    issues.push(...overlapIssues([vpcRange, ...access.transitGateway.routes.map((r, i) => cidrOf(keyOf(`vpc.deployerAccess.transitGateway.routes.${i}`), r))]));
+  }
+  if (v.subnets.deployer.length === 0 && access.allowedCidrs.length === 0) {
+    issues.push({
+      key: keyOf("vpc.deployerAccess.allowedCidrs"),
+      value: [],
+      expected: "a way for the deployer to reach the clusters' private API endpoints: k8tre:vpc.subnets.deployer (a self-hosted runner in the VPC) or networks here (VPN/transit gateway)",
+    });
+  }
+  if (v.natGateways === "none" && !access.transitGateway) {
+    warnings.push('k8tre:vpc.natGateways is "none" and no transit gateway is attached: the clusters have no internet egress; every image must come from ECR (docs/aws.md)');
+  }
+  if (v.natGateways === "single") warnings.push('k8tre:vpc.natGateways is "single": one zone\'s failure cuts every zone\'s internet egress; use perAz in production');
+  if (dns.firewall.action === "alert") warnings.push("k8tre:vpc.dns.firewall.action is alert: the DNS Firewall only logs queries for domains not allowed; use block in production");
 }
 
 function checkAwsNames(c: StackConfig, issues: ConfigIssue[]): AwsNaming | undefined {

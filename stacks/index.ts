@@ -14,6 +14,7 @@ import { StackContext, type StackOutputs } from "./context";
 import { buildEnvironmentStack as buildAzureEnvironment } from "./environment/azure";
 import { buildK3sStack } from "./environment/k3s";
 import { buildManagementStack as buildAzureManagement } from "./management/azure";
+import { buildNetworkStack as buildAwsNetwork } from "./network/aws";
 import { buildNetworkStack as buildAzureNetwork } from "./network/azure";
 
 export type { StackOutputs } from "./context";
@@ -23,7 +24,7 @@ type Builder = (ctx: StackContext) => StackOutputs;
 /** (platform, kind) → builder. A missing entry is a combination the config loader refuses. */
 export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: Builder } } = {
   azure: { network: buildAzureNetwork, management: buildAzureManagement, environment: buildAzureEnvironment },
-  aws: {},
+  aws: { network: buildAwsNetwork },
   k3s: { environment: buildK3sStack },
 };
 

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { agnostics } from "./agnostics";
 import { aws } from "./aws";
+import { vpc } from "./aws-network";
 import { argocd, registration } from "./argocd";
 import { cluster } from "./cluster";
 import { dns, keyVault, storage } from "./environment";
@@ -26,7 +27,7 @@ export type Platform = (typeof PLATFORMS)[number];
  */
 export const PLATFORM_KINDS: { readonly [P in Platform]: readonly Kind[] } = {
   azure: ["network", "management", "environment"],
-  aws: [],
+  aws: ["network"],
   k3s: ["environment"],
 };
 
@@ -132,6 +133,11 @@ export const TOP_LEVEL_KEYS = {
     schema: network,
     description: "Network mode (create a hub/spoke network or reference an existing landing zone), spokes and private DNS.",
     kinds: ["network"], platforms: ["azure"], requiredFor: ["network"],
+  },
+  vpc: {
+    schema: vpc,
+    description: "The AWS network: VPC, subnets per role and zone, NAT, VPC endpoints, flow logs, private DNS, inbound resolver, DNS Firewall and the deployer's access path.",
+    kinds: ["network"], platforms: ["aws"], requiredFor: ["network"],
   },
   gateway: {
     schema: gateway,

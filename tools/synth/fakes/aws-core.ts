@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { AWS_REGIONS } from "../../../config/aws-regions";
-import { type FakeContext, fakeGuid, registerCallFake } from "../fakes";
+import { type FakeContext, fakeGuid, registerCallFake, registerResourceFake } from "../fakes";
 
 export interface FakeAws {
   readonly region: string;
@@ -72,3 +72,44 @@ registerCallFake("aws:index/getAvailabilityZones:getAvailabilityZones", (_args, 
     state: "available",
   };
 });
+
+// Resources every AWS stack uses (network and cluster stacks alike): IAM roles and policies,
+// KMS keys, log groups, security groups and their rules.
+
+registerResourceFake("aws:iam/role:Role", (args, ctx) => {
+  const name = String(args.inputs.name ?? args.name);
+  const path = String(args.inputs.path ?? "/");
+  return { id: name, state: { name, arn: arnOf(ctx, "iam", `role${path}${name}`, ""), uniqueId: `AROA${awsId("r", ctx.stack, name).slice(2, 19).toUpperCase()}`, tagsAll: tagsAll(args) } };
+});
+registerResourceFake("aws:iam/rolePolicy:RolePolicy", (args) => ({ id: `${String(args.inputs.role ?? "role")}:${String(args.inputs.name ?? args.name)}`, state: { name: String(args.inputs.name ?? args.name) } }));
+registerResourceFake("aws:iam/policy:Policy", (args, ctx) => {
+  const name = String(args.inputs.name ?? args.name);
+  const arn = arnOf(ctx, "iam", `policy/${name}`, "");
+  return { id: arn, state: { name, arn, policyId: `ANPA${awsId("p", ctx.stack, name).slice(2, 19).toUpperCase()}`, tagsAll: tagsAll(args) } };
+});
+registerResourceFake("aws:iam/rolePolicyAttachment:RolePolicyAttachment", (args) => ({ id: `${String(args.inputs.role ?? "role")}-${args.name}`, state: {} }));
+
+registerResourceFake("aws:kms/key:Key", (args, ctx) => {
+  const keyId = fakeGuid("kms", ctx.stack, args.name);
+  return { id: keyId, state: { keyId, arn: arnOf(ctx, "kms", `key/${keyId}`), tagsAll: tagsAll(args) } };
+});
+registerResourceFake("aws:kms/alias:Alias", (args, ctx) => {
+  const name = String(args.inputs.name ?? args.name);
+  return { id: name, state: { name, arn: arnOf(ctx, "kms", name), targetKeyArn: arnOf(ctx, "kms", `key/${String(args.inputs.targetKeyId ?? "")}`) } };
+});
+
+registerResourceFake("aws:cloudwatch/logGroup:LogGroup", (args, ctx) => {
+  const name = String(args.inputs.name ?? args.name);
+  return { id: name, state: { name, arn: arnOf(ctx, "logs", `log-group:${name}`), tagsAll: tagsAll(args) } };
+});
+
+registerResourceFake("aws:ec2/securityGroup:SecurityGroup", (args, ctx) => {
+  const id = awsId("sg", ctx.stack, args.name);
+  return { id, state: { arn: arnOf(ctx, "ec2", `security-group/${id}`), ownerId: awsOf(ctx).accountId, tagsAll: tagsAll(args) } };
+});
+for (const t of ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"]) {
+  registerResourceFake(t, (args, ctx) => {
+    const id = awsId("sgr", ctx.stack, args.name);
+    return { id, state: { securityGroupRuleId: id, arn: arnOf(ctx, "ec2", `security-group-rule/${id}`) } };
+  });
+}

@@ -6,3 +6,4 @@ import "./network";
 import "./environment";
 import "./kubernetes";
 import "./aws-core";
+import "./aws-network";
