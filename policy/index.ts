@@ -11,7 +11,7 @@ import { crossGuardPolicies } from "./policies";
 import { PACK_NAME } from "./rules";
 
 new PolicyPack(PACK_NAME, {
-  description: "K8TRE baseline for trusted research environments: SATRE, CIS AKS and Azure Security Benchmark controls.",
+  description: "K8TRE baseline for trusted research environments: SATRE, CIS AKS, Azure Security Benchmark, AWS Security Hub and CIS AWS controls.",
   enforcementLevel: "mandatory",
   policies: crossGuardPolicies(),
 });

@@ -11,6 +11,8 @@
  * calls `ctx.notEvaluable(reason)`; an adapter reports that instead of a pass or a violation.
  */
 
+import { awsRules } from "./aws";
+
 export type EnforcementLevel = "mandatory" | "advisory";
 export type Engine = "crossguard" | "synth";
 
@@ -461,6 +463,8 @@ export const rules: readonly ResourceRule[] = [
     engines: ["synth"],
     check: (r) => findPlaintextSecrets(r.inputs).map((p) => `input ${p} is plain text; wrap it with pulumi.secret()`),
   },
+  // AWS (EKS platform): policy/aws.ts.
+  ...awsRules,
 ];
 
 export function ruleByName(name: string): ResourceRule {

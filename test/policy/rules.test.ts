@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { awsRules } from "../../policy/aws";
 import {
   canonicalType,
   findPlaintextSecrets,
@@ -68,6 +69,8 @@ describe("every policy has violating and compliant cases here", () => {
     "storage-no-public-access", "storage-secure-transport", "storage-shared-key-disabled",
     "appgw-waf-enabled", "appgw-tls-min-1-2", "waf-policy-prevention", "protect-stateful-resources",
     "k8s-no-cluster-admin-for-service-accounts", "argocd-cluster-no-bearer-token", "helm-chart-pinned", "no-plaintext-secrets",
+    // AWS rules (policy/aws.ts) have their cases in test/aws/.
+    ...awsRules.map((r) => r.name),
   ];
   it("lists every rule of the pack, with unique names", () => {
     expect(rules.map((r) => r.name).sort()).toEqual([...covered].sort());
