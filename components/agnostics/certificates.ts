@@ -1,7 +1,8 @@
 /**
  * Certificates: cert-manager (with Gateway API support) and the `ClusterIssuer`s. A `selfsigned`
  * issuer always exists (dev, and bootstrap of internal CAs); the configured one is added:
- * Let's Encrypt DNS-01 through Azure DNS with workload identity, an institutional ACME server
+ * Let's Encrypt DNS-01 through Azure DNS with workload identity or through Route53 with EKS Pod
+ * Identity (ambient credentials of a ClusterIssuer), an institutional ACME server
  * (optionally with External Account Binding), or an institutional CA key pair.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -10,7 +11,7 @@ import type { AgnosticsConfig } from "../../config/schema/agnostics";
 import { namespace, pinnedRelease, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "./common";
 import { WORKLOAD_IDENTITIES } from "./identities";
 import { type NamespacePolicy, namespacePolicies, type PortSpec } from "./network-policy";
-import { hostOf, type PlatformInputs } from "./platform";
+import { hostOf, type PlatformInputs, POD_IDENTITY_AGENT } from "./platform";
 
 const CM = WORKLOAD_IDENTITIES.certManager;
 type CertConfig = AgnosticsConfig["certificates"];
@@ -35,9 +36,10 @@ export function acmeServer(c: CertConfig): string | undefined {
   return undefined;
 }
 
-/** DNS-01 through Azure DNS is used when the public zone is known (Azure); its self-check needs public resolvers. */
-function usesAzureDns01(c: CertConfig, platform: PlatformInputs): boolean {
-  return (c.issuer === "letsencrypt" || c.issuer === "acme") && platform.kind === "azure" && platform.publicDnsZone !== undefined;
+/** DNS-01 is used when the public zone is known (Azure DNS or Route53); its self-check needs public resolvers. */
+function usesPublicDns01(c: CertConfig, platform: PlatformInputs): boolean {
+  const publicZone = (platform.kind === "azure" && platform.publicDnsZone !== undefined) || (platform.kind === "aws" && platform.publicZoneId !== undefined);
+  return (c.issuer === "letsencrypt" || c.issuer === "acme") && publicZone;
 }
 
 /** Leaf paths of {@link certManagerValues}; each must be a key of the pinned chart (its schema is strict). */
@@ -61,7 +63,7 @@ export function certManagerValues(platform: PlatformInputs, c: CertConfig): Reco
     values.serviceAccount = { name: CM.serviceAccount, annotations: { [WI_CLIENT_ID_ANNOTATION]: platform.identities.certManager.clientId } };
     values.podLabels = { [WI_USE_LABEL]: "true" };
   }
-  if (usesAzureDns01(c, platform)) {
+  if (usesPublicDns01(c, platform)) {
     // Inside the cluster the environment domain resolves from the private zone, which cannot
     // see the public TXT record: check propagation against public resolvers only.
     values.dns01RecursiveNameservers = (c.dns01Nameservers ?? DEFAULT_DNS01_NAMESERVERS).join(",");
@@ -70,7 +72,12 @@ export function certManagerValues(platform: PlatformInputs, c: CertConfig): Reco
   return values;
 }
 
-function azureDnsSolver(platform: PlatformInputs): Record<string, unknown> | undefined {
+function publicDnsSolver(platform: PlatformInputs): Record<string, unknown> | undefined {
+  if (platform.kind === "aws" && platform.publicZoneId) {
+    // https://cert-manager.io/docs/configuration/acme/dns01/route53/ — no credentials in the
+    // issuer: a ClusterIssuer may use the controller's ambient (Pod Identity) credentials.
+    return { dns01: { route53: { region: platform.region, hostedZoneID: platform.publicZoneId } } };
+  }
   if (platform.kind !== "azure" || !platform.publicDnsZone) return undefined;
   const z = platform.publicDnsZone;
   return {
@@ -93,8 +100,8 @@ export function issuerSpecs(platform: PlatformInputs, c: CertConfig, gateway: { 
     case "selfsigned":
       break;
     case "letsencrypt": {
-      const solver = azureDnsSolver(platform);
-      if (!solver) throw new Error("the letsencrypt issuer needs an Azure public DNS zone (k8tre:dns.publicZoneId)");
+      const solver = publicDnsSolver(platform);
+      if (!solver) throw new Error("the letsencrypt issuer needs a public DNS zone (k8tre:dns.publicZoneId on Azure, k8tre:dns.route53PublicZoneId on AWS)");
       specs[ISSUER_NAMES.letsencrypt] = {
         acme: { server: acmeServer(c), email: c.email, privateKeySecretRef: { name: ISSUER_NAMES.letsencrypt }, solvers: [solver] },
       };
@@ -104,7 +111,7 @@ export function issuerSpecs(platform: PlatformInputs, c: CertConfig, gateway: { 
       // DNS-01 where a public Azure zone exists (needed for the wildcard gateway certificate);
       // otherwise HTTP-01 through the internal gateway, which suits servers that pre-validate
       // the domain through External Account Binding.
-      const solver = azureDnsSolver(platform) ?? {
+      const solver = publicDnsSolver(platform) ?? {
         http01: { gatewayHTTPRoute: { parentRefs: [{ name: gateway.name, namespace: gateway.namespace, kind: "Gateway", sectionName: "http" }] } },
       };
       specs[ISSUER_NAMES.acme] = {
@@ -129,19 +136,23 @@ export function issuerSpecs(platform: PlatformInputs, c: CertConfig, gateway: { 
 export function certManagerPolicy(platform: PlatformInputs, c: CertConfig): NamespacePolicy {
   const fqdns: string[] = [];
   if (platform.kind === "azure") fqdns.push("login.microsoftonline.com", "management.azure.com");
+  if (platform.kind === "aws" && platform.publicZoneId) fqdns.push("route53.amazonaws.com");
   const server = acmeServer(c);
   if (server) fqdns.push(hostOf(server));
   const dnsPorts: PortSpec[] = [
     { port: "53", protocol: "UDP" },
     { port: "53", protocol: "TCP" },
   ];
-  const resolvers = usesAzureDns01(c, platform) ? (c.dns01Nameservers ?? DEFAULT_DNS01_NAMESERVERS).map((r) => r.split(":")[0]) : [];
+  const resolvers = usesPublicDns01(c, platform) ? (c.dns01Nameservers ?? DEFAULT_DNS01_NAMESERVERS).map((r) => r.split(":")[0]) : [];
   return {
     namespace: CM.namespace,
     kubeApiserver: true,
     webhookIngress: true,
     fqdns,
-    cidrEgress: resolvers.map((ip) => ({ cidr: `${ip}/32`, ports: dnsPorts })),
+    cidrEgress: [
+      ...resolvers.map((ip) => ({ cidr: `${ip}/32`, ports: dnsPorts })),
+      ...(platform.kind === "aws" && platform.publicZoneId ? [{ cidr: POD_IDENTITY_AGENT.cidr, ports: [{ port: POD_IDENTITY_AGENT.port, protocol: "TCP" as const }] }] : []),
+    ],
   };
 }
 

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { VERSIONS } from "../kubernetes/versions";
 
-export type ChartKey = "externalSecrets" | "certManager" | "externalDns" | "coredns" | "longhorn" | "csiDriverNfs" | "metallb" | "nginxIngress";
+export type ChartKey = "externalSecrets" | "certManager" | "externalDns" | "coredns" | "longhorn" | "csiDriverNfs" | "metallb" | "nginxIngress" | "awsLoadBalancerController";
 
 /** Pod label and SA annotation of Azure workload identity (webhook ≥ 1.0). */
 export const WI_USE_LABEL = "azure.workload.identity/use";

@@ -1,7 +1,8 @@
 /**
  * DNS: ExternalDNS watching Services, HTTPRoutes and GRPCRoutes. Azure: the environment's
  * private DNS zone through workload identity (domain filter = the zone, TXT owner = the
- * cluster). k3s: kare-dns — a dedicated CoreDNS, authoritative for the environment domain,
+ * cluster). AWS: the environment's private Route53 zone through EKS Pod Identity (zone-id
+ * filter: the IAM role can write that zone only anyway). k3s: kare-dns — a dedicated CoreDNS, authoritative for the environment domain,
  * serving the records ExternalDNS's CoreDNS provider writes into a small etcd — plus the
  * `coredns-custom` ConfigMap K3s's CoreDNS imports (`*.server`), forwarding the domain to
  * kare-dns's fixed ClusterIP. All declarative: no Jobs rewriting Corefiles.
@@ -16,7 +17,7 @@ import { namespace, pinnedRelease, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from 
 import { WORKLOAD_IDENTITIES } from "./identities";
 import { loadBalancerAnnotations } from "./ingress";
 import { DNS_PORTS, type NamespacePolicy, namespacePolicies, TCP } from "./network-policy";
-import type { PlatformInputs } from "./platform";
+import { type PlatformInputs, POD_IDENTITY_AGENT } from "./platform";
 import { RWO_CLASS } from "./storage";
 
 const EDNS = WORKLOAD_IDENTITIES.externalDns;
@@ -100,6 +101,17 @@ export function externalDnsValues(platform: PlatformInputs, domain: string, clus
         extraVolumes: [{ name: "azure-config-file", configMap: { name: AZURE_CONFIG_NAME } }],
         extraVolumeMounts: [{ name: "azure-config-file", mountPath: "/etc/kubernetes", readOnly: true }],
       };
+    case "aws":
+      // https://kubernetes-sigs.github.io/external-dns/latest/docs/tutorials/aws/ (private zone,
+      // one zone by ID; region for the SDK, credentials from the Pod Identity agent).
+      return {
+        ...common,
+        provider: { name: "aws" },
+        domainFilters: [domain],
+        extraArgs: { ...common.extraArgs, "aws-zone-type": "private", "zone-id-filter": platform.privateZoneId },
+        serviceAccount: { name: EDNS.serviceAccount },
+        env: [{ name: "AWS_DEFAULT_REGION", value: platform.region }],
+      };
     case "k3s":
       return {
         ...common,
@@ -156,9 +168,20 @@ export function corednsCustomServer(domain: string, kareDnsClusterIp: string): R
 }
 
 export function externalDnsPolicy(platform: PlatformInputs): NamespacePolicy {
-  return platform.kind === "azure"
-    ? { namespace: EDNS.namespace, kubeApiserver: true, fqdns: ["login.microsoftonline.com", "management.azure.com"] }
-    : { namespace: EDNS.namespace, kubeApiserver: true, namespaceEgress: [{ namespace: KARE_DNS_NAMESPACE, ports: [TCP(2379)] }] };
+  switch (platform.kind) {
+    case "azure":
+      return { namespace: EDNS.namespace, kubeApiserver: true, fqdns: ["login.microsoftonline.com", "management.azure.com"] };
+    case "aws":
+      // Route53's API is global (route53.amazonaws.com).
+      return {
+        namespace: EDNS.namespace,
+        kubeApiserver: true,
+        fqdns: ["route53.amazonaws.com"],
+        cidrEgress: [{ cidr: POD_IDENTITY_AGENT.cidr, ports: [{ port: POD_IDENTITY_AGENT.port, protocol: "TCP" }] }],
+      };
+    case "k3s":
+      return { namespace: EDNS.namespace, kubeApiserver: true, namespaceEgress: [{ namespace: KARE_DNS_NAMESPACE, ports: [TCP(2379)] }] };
+  }
 }
 
 /** etcd has no auth: only ExternalDNS and kare-dns itself reach it; DNS is open to the LAN and the cluster. */
@@ -205,7 +228,7 @@ export class Dns extends pulumi.ComponentResource {
           { parent: this, dependsOn: [ns] },
         ),
       );
-    } else {
+    } else if (platform.kind === "k3s") {
       this.kareDnsClusterIp = platform.kareDnsClusterIp;
       const kns = namespace(KARE_DNS_NAMESPACE, this);
       const kbefore: pulumi.Input<pulumi.Resource>[] = [...args.dependsOn, kns];

@@ -4,7 +4,11 @@
  * `gw.<domain>` health route the public gateway's backend pool probes). The load-balancer
  * annotations reach the Service Cilium creates (`cilium-gateway-internal-gateway`) through the
  * Gateway's `spec.infrastructure.annotations` (Cilium propagates them, cilium/cilium#29122) —
- * no post-sync patch job. On k3s, MetalLB provides the load balancer. An optional classic
+ * no post-sync patch job. On k3s, MetalLB provides the load balancer. On AWS, the AWS Load
+ * Balancer Controller (installed here, Pod Identity) makes the gateway's Service an internal
+ * NLB that forwards TCP to the nodes' NodePort (instance targets: the Cilium gateway Service has
+ * no real pod endpoints, Cilium steers it to Envoy), so TLS still terminates at the gateway with
+ * cert-manager's certificate and the `gw.<domain>` contract is the same as on Azure. An optional classic
  * Ingress controller (F5 NGINX Ingress Controller; the community ingress-nginx was retired in
  * March 2026) sits behind a config flag.
  */
@@ -13,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { VERSIONS } from "../kubernetes/versions";
 import { namespace, pinnedRelease } from "./common";
 import { type NamespacePolicy, namespacePolicies, TCP } from "./network-policy";
-import type { PlatformInputs } from "./platform";
+import { type PlatformInputs, POD_IDENTITY_AGENT } from "./platform";
 
 export const GATEWAY_NAME = "internal-gateway";
 export const GATEWAY_NAMESPACE = "gateway";
@@ -22,6 +26,13 @@ export const GATEWAY_TLS_SECRET = "gw-tls";
 export const METALLB_NAMESPACE = "metallb-system";
 export const METALLB_POOL = "k8tre-pool";
 export const INGRESS_NAMESPACE = "ingress-nginx";
+/**
+ * The AWS Load Balancer Controller, under exactly the names K8TRE's `loadbalancer` ApplicationSet
+ * uses (release `aws-loadbalancer`, namespace `loadbalancer`, service account
+ * `aws-load-balancer-controller`), so a later ArgoCD sync adopts this controller instead of
+ * starting a second one (docs/aws.md).
+ */
+export const AWS_LBC = { namespace: "loadbalancer", release: "aws-loadbalancer", serviceAccount: "aws-load-balancer-controller" } as const;
 const ECHO_PORT = 5678;
 
 export const gatewayHost = (domain: string) => `gw.${domain}`;
@@ -34,9 +45,56 @@ export function loadBalancerAnnotations(platform: PlatformInputs, opts: { fixedI
         "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
         "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": platform.ingressSubnetName,
       };
+    case "aws":
+      // https://kubernetes-sigs.github.io/aws-load-balancer-controller/v3.5/guide/service/annotations/
+      return {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
+        "service.beta.kubernetes.io/load-balancer-source-ranges": pulumi.output(platform.loadBalancerSourceRanges).apply((r) => r.join(",")),
+        "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+      };
     case "k3s":
       return opts.fixedIp ? { "metallb.io/loadBalancerIPs": opts.fixedIp } : { "metallb.io/address-pool": METALLB_POOL };
   }
+}
+
+/** Leaf paths of {@link awsLoadBalancerControllerValues}; each is a key of the pinned chart's values.yaml (v3.5.0). */
+export const AWS_LBC_VALUE_PATHS = [
+  "clusterName", "region", "vpcId", "serviceAccount.create", "serviceAccount.name", "enableShield", "enableWaf", "enableWafv2",
+  "defaultLoadBalancerScheme", "defaultTargetType", "createIngressClassResource", "replicaCount", "enableServiceMutatorWebhook",
+] as const;
+
+export function awsLoadBalancerControllerValues(platform: Extract<PlatformInputs, { kind: "aws" }>): Record<string, unknown> {
+  return {
+    clusterName: platform.clusterName,
+    region: platform.region,
+    // Explicit: pods cannot reach IMDS (hop limit 1), and K8TRE's `vpcTags: {Name: <cluster>}` cannot match a shared VPC.
+    vpcId: platform.vpcId,
+    serviceAccount: { create: true, name: AWS_LBC.serviceAccount },
+    // NLB only: no ALB add-ons, whose calls the IAM policy does not grant.
+    enableShield: false,
+    enableWaf: false,
+    enableWafv2: false,
+    defaultLoadBalancerScheme: "internal",
+    defaultTargetType: "instance",
+    createIngressClassResource: false,
+    replicaCount: 2,
+    // The Service mutating webhook fails closed: while the controller is down no Service could be
+    // created anywhere in the cluster. The gateway names the controller by annotation instead.
+    enableServiceMutatorWebhook: false,
+  };
+}
+
+/** The load balancer controller calls ELB, EC2 and (for the service-linked role) IAM, through the Pod Identity agent. */
+export function awsLoadBalancerControllerPolicy(region: string): NamespacePolicy {
+  return {
+    namespace: AWS_LBC.namespace,
+    kubeApiserver: true,
+    webhookIngress: true,
+    fqdns: [`elasticloadbalancing.${region}.amazonaws.com`, `ec2.${region}.amazonaws.com`, "iam.amazonaws.com"],
+    cidrEgress: [{ cidr: POD_IDENTITY_AGENT.cidr, ports: [{ port: POD_IDENTITY_AGENT.port, protocol: "TCP" }] }],
+  };
 }
 
 /**
@@ -46,7 +104,8 @@ export function loadBalancerAnnotations(platform: PlatformInputs, opts: { fixedI
  * comes from its HTTPRoute instead.
  */
 export function gatewayInfrastructureAnnotations(platform: PlatformInputs, domain: string): Record<string, pulumi.Input<string>> {
-  const hostnames = platform.kind === "azure" ? [gatewayHost(domain), `*.${domain}`] : [gatewayHost(domain)];
+  // Azure private DNS and Route53 serve wildcard records; kare-dns (etcd) cannot.
+  const hostnames = platform.kind === "k3s" ? [gatewayHost(domain)] : [gatewayHost(domain), `*.${domain}`];
   return {
     ...loadBalancerAnnotations(platform),
     ...(platform.kind === "azure" ? { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" } : {}),
@@ -166,6 +225,8 @@ export class Ingress extends pulumi.ComponentResource {
   /** k3s: the MetalLB pool and advertisement other LoadBalancer Services rely on. */
   readonly loadBalancer: pulumi.Resource[] = [];
   readonly metallb?: k8s.helm.v3.Release;
+  /** AWS: the load balancer controller (the gateway's NLB). */
+  readonly loadBalancerController?: k8s.helm.v3.Release;
   readonly ingressController?: k8s.helm.v3.Release;
 
   constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -189,6 +250,20 @@ export class Ingress extends pulumi.ComponentResource {
         { parent: this, dependsOn: [this.metallb] },
       );
       this.loadBalancer.push(pool, l2);
+    }
+
+    if (platform.kind === "aws") {
+      const lns = namespace(AWS_LBC.namespace, this);
+      const before: pulumi.Input<pulumi.Resource>[] = [...args.dependsOn, lns];
+      if (args.networkPolicies) before.push(...namespacePolicies(`${name}-lbc`, AWS_LBC.namespace, awsLoadBalancerControllerPolicy(platform.region), { parent: this, dependsOn: before.slice() }));
+      this.loadBalancerController = pinnedRelease(`${name}-lbc`, "awsLoadBalancerController", {
+        name: AWS_LBC.release,
+        namespace: AWS_LBC.namespace,
+        values: awsLoadBalancerControllerValues(platform),
+        dependsOn: before,
+        parent: this,
+      });
+      this.loadBalancer.push(this.loadBalancerController);
     }
 
     const ns = namespace(GATEWAY_NAMESPACE, this);

@@ -54,7 +54,31 @@ export interface K3sPlatform {
   readonly longhornReplicas?: number;
 }
 
-export type PlatformInputs = AzurePlatform | K3sPlatform;
+export interface AwsPlatform {
+  readonly kind: "aws";
+  readonly region: string;
+  /** The EKS cluster name (AWS Load Balancer Controller, ExternalDNS ownership). */
+  readonly clusterName: string;
+  /** The VPC the load balancer controller works in (explicit: pods cannot reach IMDS with hop limit 1). */
+  readonly vpcId: pulumi.Input<string>;
+  /** Networks the internal load balancer admits (the VPC CIDR and the institution's networks). */
+  readonly loadBalancerSourceRanges: pulumi.Input<string[]>;
+  /** Where ESO reads the environment's secrets (Pod Identity, scoped to the environment's prefix). */
+  readonly secretBackend: "SecretsManager" | "ParameterStore";
+  /** The environment's private Route53 zone (ExternalDNS writes here, zone-id filter). */
+  readonly privateZoneId: pulumi.Input<string>;
+  /** Public Route53 zone for ACME DNS-01 (cert-manager writes `_acme-challenge` TXT records). */
+  readonly publicZoneId?: string;
+  /** The environment's KMS key (EBS volumes of rwo-default). */
+  readonly kmsKeyArn: pulumi.Input<string>;
+  /** The environment's EFS file system (rwx-default access points). */
+  readonly fileSystemId: pulumi.Input<string>;
+}
+
+export type PlatformInputs = AzurePlatform | AwsPlatform | K3sPlatform;
+
+/** The link-local address of the EKS Pod Identity agent (every AWS-calling pod needs it). https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html */
+export const POD_IDENTITY_AGENT = { cidr: "169.254.170.23/32", port: "80" } as const;
 
 /** Parses an Azure DNS zone resource ID (`k8tre:dns.publicZoneId`) into its parts. */
 export function dnsZoneFromId(id: string): AzureDnsZoneRef {

@@ -1,7 +1,10 @@
 /**
  * Secrets: External Secrets Operator and the one `ClusterSecretStore` named `secret-store` that
  * every K8TRE application's `ExternalSecret` references. Azure: the environment Key Vault through
- * workload identity (the "referenced service account" pattern). k3s: Kubernetes Secrets in the
+ * workload identity (the "referenced service account" pattern). AWS: Secrets Manager or
+ * Parameter Store in the environment's region through EKS Pod Identity (the controller's ambient
+ * credentials: no `auth` block, as ESO's AWS provider documents for Pod Identity; the IAM role
+ * reads only the environment's prefix). k3s: Kubernetes Secrets in the
  * `secret-store` namespace, readable by ESO through a namespaced Role (not K8TRE's cluster-wide
  * read).
  */
@@ -10,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { WORKLOAD_IDENTITIES } from "./identities";
 import { namespace, pinnedRelease, WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL } from "./common";
 import { type NamespacePolicy, namespacePolicies } from "./network-policy";
-import { hostOf, type PlatformInputs } from "./platform";
+import { hostOf, type PlatformInputs, POD_IDENTITY_AGENT } from "./platform";
 
 export const SECRET_STORE_NAME = "secret-store";
 /** k3s: namespace holding the source Secrets of the Kubernetes store. */
@@ -29,6 +32,7 @@ export function externalSecretsValues(platform: PlatformInputs): Record<string, 
         serviceAccount: { ...base.serviceAccount, annotations: { [WI_CLIENT_ID_ANNOTATION]: platform.identities.externalSecrets.clientId } },
         podLabels: { [WI_USE_LABEL]: "true" },
       };
+    case "aws":
     case "k3s":
       return base;
   }
@@ -47,6 +51,10 @@ export function secretStoreProvider(platform: PlatformInputs): Record<string, un
           serviceAccountRef: sa,
         },
       };
+    case "aws":
+      // https://external-secrets.io/latest/provider/aws-secrets-manager/ (EKS Pod Identity:
+      // no auth block; the controller's credentials come from the Pod Identity agent).
+      return { aws: { service: platform.secretBackend, region: platform.region } };
     case "k3s":
       return {
         kubernetes: {
@@ -58,14 +66,21 @@ export function secretStoreProvider(platform: PlatformInputs): Record<string, un
   }
 }
 
-/** What ESO must reach: the API server, and on Azure Entra ID and the one Key Vault. */
+/** What ESO must reach: the API server; on Azure Entra ID and the one Key Vault; on AWS the secret service of its region and the Pod Identity agent. */
 export function externalSecretsPolicy(platform: PlatformInputs, keyVaultHost = "*.vault.azure.net"): NamespacePolicy {
-  return {
-    namespace: ESO.namespace,
-    kubeApiserver: true,
-    webhookIngress: true,
-    fqdns: platform.kind === "azure" ? ["login.microsoftonline.com", keyVaultHost] : [],
-  };
+  const base = { namespace: ESO.namespace, kubeApiserver: true, webhookIngress: true };
+  switch (platform.kind) {
+    case "azure":
+      return { ...base, fqdns: ["login.microsoftonline.com", keyVaultHost] };
+    case "aws":
+      return {
+        ...base,
+        fqdns: [`${platform.secretBackend === "SecretsManager" ? "secretsmanager" : "ssm"}.${platform.region}.amazonaws.com`],
+        cidrEgress: [{ cidr: POD_IDENTITY_AGENT.cidr, ports: [{ port: POD_IDENTITY_AGENT.port, protocol: "TCP" }] }],
+      };
+    case "k3s":
+      return { ...base, fqdns: [] };
+  }
 }
 
 export interface SecretsArgs {

@@ -1,7 +1,9 @@
 /**
  * Storage classes: `rwo-default` and `rwx-default` on every platform, so application manifests
  * never name a vendor. Azure: Azure Disk (zone-redundant SKU by default) and Azure Files (NFS or
- * SMB) on the environment's core storage account. k3s: Longhorn, or an existing NFS export
+ * SMB) on the environment's core storage account. AWS: EBS gp3 encrypted with the environment's
+ * KMS key, and EFS access points (one per claim, dynamic provisioning `efs-ap`) on the
+ * environment's encrypted file system. k3s: Longhorn, or an existing NFS export
  * through the NFS CSI driver. RWX research data is `Retain`: deleting a claim never deletes data.
  * Neither class is the cluster default: K8TRE manifests name their class, and AKS (`default`) and
  * K3s (`local-path`) already ship one — two defaults would make unnamed claims ambiguous.
@@ -60,6 +62,41 @@ export function storageClassSpecs(platform: PlatformInputs, opts: { azureDiskSku
         },
       ];
     }
+    case "aws":
+      return [
+        {
+          // https://github.com/kubernetes-sigs/aws-ebs-csi-driver/blob/master/docs/parameters.md
+          name: RWO_CLASS,
+          provisioner: "ebs.csi.aws.com",
+          parameters: { type: "gp3", encrypted: "true", kmsKeyId: platform.kmsKeyArn, "csi.storage.k8s.io/fstype": "ext4" },
+          reclaimPolicy: "Delete",
+          volumeBindingMode: "WaitForFirstConsumer",
+          allowVolumeExpansion: true,
+        },
+        {
+          // https://github.com/kubernetes-sigs/aws-efs-csi-driver/blob/master/docs/README.md#storage-class-parameters-for-dynamic-provisioning
+          name: RWX_CLASS,
+          provisioner: "efs.csi.aws.com",
+          parameters: {
+            provisioningMode: "efs-ap",
+            fileSystemId: platform.fileSystemId,
+            directoryPerms: "750",
+            // A GID per access point: 50 000 claims before the range runs out (K8TRE's 1000-2000 caps at ~1000).
+            gidRangeStart: "50000",
+            gidRangeEnd: "100000",
+            basePath: "/dynamic_provisioning",
+            subPathPattern: "${.PVC.namespace}/${.PVC.name}",
+            ensureUniqueDirectory: "true",
+            reuseAccessPoint: "false",
+          },
+          // Research data: deleting a claim never deletes the directory.
+          reclaimPolicy: "Retain",
+          volumeBindingMode: "Immediate",
+          allowVolumeExpansion: true,
+          // TLS to the mount target (the file system policy denies plain NFS).
+          mountOptions: ["tls"],
+        },
+      ];
     case "k3s": {
       if (platform.storageBackend === "nfs") {
         if (!platform.nfs) throw new Error("the nfs storage backend needs platform.nfs (server and path)");

@@ -26,6 +26,11 @@ export const VERSIONS = {
   longhorn: { repo: "https://charts.longhorn.io", chart: "longhorn", version: "1.11.3" },
   csiDriverNfs: { repo: "https://kubernetes-csi.github.io/csi-driver-nfs", chart: "csi-driver-nfs", version: "4.13.4" },
   metallb: { repo: "https://metallb.github.io/metallb", chart: "metallb", version: "0.16.1" },
+  /**
+   * AWS Load Balancer Controller (AWS): chart and app v3.5.0 (helm/aws-load-balancer-controller/Chart.yaml
+   * at tag v3.5.0); its IAM policy is components/aws/eks/iam.ts, from docs/install/iam_policy.json at the same tag.
+   */
+  awsLoadBalancerController: { repo: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "3.5.0" },
   /** F5 NGINX Ingress Controller (OCI; ingress-nginx was retired in March 2026). */
   nginxIngress: { repo: "", chart: "oci://ghcr.io/nginx/charts/nginx-ingress", version: "2.6.4" },
   // Container images the agnostics layer runs outside a chart.

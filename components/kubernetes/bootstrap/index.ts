@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { VERSIONS } from "../versions";
-import { ciliumValues } from "./cilium";
+import { type CiliumIpam, ciliumValues } from "./cilium";
 import { type CrdSource, DEFAULT_VENDOR_DIR, loadGatewayApiCrds, vendoredName } from "./gateway-api-crds";
 
 export * from "./cilium";
@@ -15,9 +15,12 @@ export * from "./gateway-api-crds";
 export interface BootstrapArgs {
   /** Cilium `cluster.name` (e.g. the environment name). */
   readonly clusterName: string;
-  /** The API server's bare host name (AKS private FQDN). */
+  /** The API server's bare host name (AKS private FQDN, EKS private endpoint host). */
   readonly apiServerHost: pulumi.Input<string>;
-  readonly podCidr: string;
+  /** Cluster-pool IPAM range (AKS); or give {@link ipam}. */
+  readonly podCidr?: string;
+  /** IPAM profile (EKS: `{ mode: "eni", … }`); default cluster-pool on podCidr. */
+  readonly ipam?: CiliumIpam;
   /** True when kube-proxy is disabled on the cluster (Cilium owns services and runs Gateway API). */
   readonly kubeProxyReplacement: boolean;
   readonly hubbleUi: boolean;
@@ -27,6 +30,12 @@ export interface BootstrapArgs {
 }
 
 export interface BootstrapOptions extends pulumi.ComponentResourceOptions {
+  /**
+   * Install Cilium without waiting for its pods (EKS: the node groups join only after Cilium is
+   * installed, so nothing can be Ready yet; the CoreDNS add-on, which needs Cilium-assigned pod
+   * addresses, is what proves the CNI works).
+   */
+  readonly skipAwait?: boolean;
   /** The cluster's Kubernetes provider (required: never the ambient kubeconfig). */
   readonly provider: k8s.Provider;
 }
@@ -70,6 +79,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         clusterName: args.clusterName,
         apiServerHost: host,
         podCidr: args.podCidr,
+        ipam: args.ipam,
         kubeProxyReplacement: args.kubeProxyReplacement,
         hubbleUi: args.hubbleUi,
         operatorReplicas: args.operatorReplicas,
@@ -87,6 +97,7 @@ export class Bootstrap extends pulumi.ComponentResource {
         // Nothing is Ready on a BYO-CNI cluster until Cilium is: give the first install time.
         timeout: 900,
         maxHistory: 10,
+        ...(opts.skipAwait ? { skipAwait: true } : {}),
         cleanupOnFail: true,
       },
       // The operator checks for Gateway API CRDs once at start-up: they must exist first.
