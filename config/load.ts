@@ -11,6 +11,7 @@ import { AKS_KUBERNETES_VERSIONS, minorOf, supportedMinors, versionSupport } fro
 import { Naming, NameTooLongError, regionCode } from "./naming";
 import { AwsNameError, AwsNaming } from "./naming-aws";
 import { privateZoneNames } from "./private-zones";
+import { eksChecks } from "./eks-checks";
 import { closest } from "./suggest";
 import { AWS_TAG_KEY, AWS_TAG_VALUE, parseArn } from "./schema/aws";
 import { KINDS, type Kind, NAMESPACE, type Platform, PLATFORM_KINDS, PLATFORMS, type StackConfig, TOP_LEVEL_KEYS, type TopLevelKey } from "./schema";
@@ -104,6 +105,7 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
   const warnings: string[] = [];
   let naming: Naming | undefined;
   semanticChecks(config, issues, warnings, opts.today ?? new Date());
+  if (config.platform === "aws" && config.kind !== "network") eksChecks(config, issues, warnings, opts.today ?? new Date());
   if (config.platform === "azure" && config.prefix && config.environment && config.azure && config.location && regionCode(config.location, config.regionCode)) {
     naming = checkNames(config, issues);
   }
@@ -253,6 +255,7 @@ function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[
     }
   }
   if (c.agnostics) agnosticsChecks(c, issues);
+  if (c.platform === "azure") azureArgocdChecks(c, issues);
 }
 
 function networkChecks(c: StackConfig, issues: ConfigIssue[]): void {
@@ -435,6 +438,16 @@ function kubernetesVersionChecks(k: NonNullable<StackConfig["cluster"]>, issues:
   }
   if (k.autoUpgradeChannel === "stable" || k.autoUpgradeChannel === "rapid") {
     warnings.push(`k8tre:cluster.autoUpgradeChannel ${k.autoUpgradeChannel} upgrades minor versions: ${key} only sets the version a new cluster starts on, later changes to it are ignored`);
+  }
+}
+
+function azureArgocdChecks(c: StackConfig, issues: ConfigIssue[]): void {
+  if (!c.argocd) return;
+  if (!c.argocd.adminGroupObjectIds) {
+    issues.push({ key: keyOf("argocd.adminGroupObjectIds"), value: undefined, expected: "a value (required): at least one Entra ID group for ArgoCD admins" });
+  }
+  if (c.argocd.oidc) {
+    issues.push({ key: keyOf("argocd.oidc"), value: c.argocd.oidc, expected: "no value on Azure (ArgoCD signs users in with Entra ID; list the groups in k8tre:argocd.adminGroupObjectIds)" });
   }
 }
 

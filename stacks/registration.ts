@@ -5,8 +5,9 @@
  * reference, so adding or renaming an environment touches only that environment's config.
  *
  * Each platform supplies its authentication as a {@link ClusterAuthStrategy} (ADR 0004): the
- * Azure environment builder passes Entra workload identity, the k3s builder a projected,
- * audience-bound service-account token (components/argocd/auth.ts).
+ * Azure environment builder passes Entra workload identity, the AWS builder EKS Pod Identity and
+ * an assumed deployer role (`awsAuthConfig`), the k3s builder a projected, audience-bound
+ * service-account token (components/argocd/auth.ts).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,22 +24,34 @@ import { environmentDomain } from "./domain";
 
 /** The K8TRE label inputs of a stack (pure; see docs/management.md for each value's meaning). */
 export function registrationLabelInput(c: StackConfig, clusterName: string): ClusterLabelInput {
-  const azure = c.platform === "azure";
   return {
     environment: c.environment,
     vendor: c.platform,
     // The agnostics layer installs the ClusterSecretStore `secret-store` itself; naming its
     // backend here means K8TRE's secret-store ApplicationSet (dirs `kubernetes`, `aws`) does
-    // not install a second one on Azure (`azure-keyvault` matches no directory).
-    secretStore: c.agnostics?.secretStore ?? (azure ? "azure-keyvault" : "kubernetes"),
+    // not install a second one (`azure-keyvault`, `aws-secretsmanager` and `aws-parameterstore`
+    // match no directory; K8TRE's `aws` store would replace ours with an unscoped Parameter Store one).
+    secretStore: secretStoreLabel(c),
     externalDns: c.platform,
     externalDomain: environmentDomain(c),
-    region: azure ? c.location! : "on-prem",
+    region: c.platform === "azure" ? c.location! : c.platform === "aws" ? c.aws!.region : "on-prem",
     clusterName,
     skip: c.registration?.skip ?? [],
     metallbIpRange: c.agnostics?.metallbAddressPool,
     extra: c.registration?.labels ?? {},
   };
+}
+
+/** The `secret-store` label: the backend of the agnostics layer's ClusterSecretStore. */
+export function secretStoreLabel(c: StackConfig): string {
+  switch (c.platform) {
+    case "azure":
+      return c.agnostics?.secretStore ?? "azure-keyvault";
+    case "aws":
+      return (c.secrets?.backend ?? "SecretsManager") === "SecretsManager" ? "aws-secretsmanager" : "aws-parameterstore";
+    case "k3s":
+      return c.agnostics?.secretStore ?? "kubernetes";
+  }
 }
 
 export interface RegisteredCluster {

@@ -2,21 +2,25 @@
  * `k8tre:argocd:ArgoCd` — ArgoCD on the management cluster: the `argocd` namespace, the pinned
  * argo-cd Helm release (values from {@link argocdValues}), the HTTPRoute that publishes it on the
  * cluster's internal Cilium gateway, and the root app-of-apps pointing at the operator's fork of
- * K8TRE. The Entra ID identities it uses come in as client IDs (see ./identity.ts).
+ * K8TRE. On Azure the Entra ID identities it uses come in as client IDs (see ./identity.ts); on
+ * other platforms SSO is a generic OIDC provider from config (`oidc`).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ARGOCD_CHART, ARGOCD_NAMESPACE } from "./chart";
 import { argocdHttpRoute, rootApplication } from "./manifests";
-import { argocdValues } from "./values";
+import { argocdValues, type OidcArgocdValuesInput } from "./values";
 
 export interface ArgoCdArgs {
   /** ArgoCD's host name, e.g. argocd.mgmt.example.org. */
   readonly host: string;
-  readonly tenantId: string;
-  readonly ssoClientId: pulumi.Input<string>;
-  readonly controllerClientId: pulumi.Input<string>;
-  readonly adminGroupObjectIds: readonly string[];
+  /** Azure: Entra ID tenant, SSO application, controller identity and admin groups. */
+  readonly tenantId?: string;
+  readonly ssoClientId?: pulumi.Input<string>;
+  readonly controllerClientId?: pulumi.Input<string>;
+  readonly adminGroupObjectIds?: readonly string[];
+  /** Other platforms: the OIDC provider (PKCE) and its admin groups. */
+  readonly oidc?: OidcArgocdValuesInput["oidc"];
   readonly repo: { readonly url: string; readonly revision: string; readonly path: string };
   /** The internal gateway the HTTPRoute attaches to. */
   readonly gateway: { readonly name: string; readonly namespace: string; readonly sectionName?: string };
@@ -50,11 +54,14 @@ export class ArgoCd extends pulumi.ComponentResource {
       { ...child, dependsOn: args.dependsOn },
     );
 
-    const values = pulumi
-      .all([args.ssoClientId, args.controllerClientId])
-      .apply(([ssoClientId, controllerClientId]) =>
-        argocdValues({ host: args.host, tenantId: args.tenantId, ssoClientId, controllerClientId, adminGroupObjectIds: args.adminGroupObjectIds }),
-      );
+    const oidc = args.oidc;
+    const values = oidc
+      ? pulumi.output(argocdValues({ host: args.host, oidc }))
+      : pulumi
+          .all([args.ssoClientId ?? "", args.controllerClientId ?? ""])
+          .apply(([ssoClientId, controllerClientId]) =>
+            argocdValues({ host: args.host, tenantId: args.tenantId ?? "", ssoClientId, controllerClientId, adminGroupObjectIds: args.adminGroupObjectIds ?? [] }),
+          );
 
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,

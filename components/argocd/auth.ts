@@ -85,6 +85,34 @@ export function entraWorkloadIdentityAuth(input: EntraWorkloadIdentityInput): Cl
 }
 
 // ---------------------------------------------------------------------------------------------
+// AWS (EKS with access entries)
+
+/** The Kubernetes group the EKS access entry of an environment's ArgoCD deployer role maps to. */
+export const ARGOCD_DEPLOYER_GROUP = "k8tre:argocd-deployers";
+
+export interface EksPodIdentityInput {
+  /** The target EKS cluster's name. */
+  readonly clusterName: string;
+  /** The environment's deployer role, which only the management ArgoCD's Pod Identity role may assume. */
+  readonly roleArn: string;
+}
+
+/**
+ * `awsAuthConfig` (ArgoCD's `v1alpha1.AWSAuthConfig`: `clusterName`, `roleARN`): ArgoCD runs
+ * `argocd-k8s-auth aws`, which takes the controller's (or server's) EKS Pod Identity credentials,
+ * assumes the deployer role and presents a 15-minute EKS token (a presigned
+ * sts:GetCallerIdentity). The target's access entry maps the role to {@link ARGOCD_DEPLOYER_GROUP}.
+ * https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#eks
+ */
+export function eksPodIdentityAuth(input: EksPodIdentityInput): ClusterAuth {
+  return {
+    strategy: "eks-pod-identity-assume-role",
+    config: { awsAuthConfig: { clusterName: input.clusterName, roleARN: input.roleArn } },
+    subjects: [{ apiGroup: RBAC, kind: "Group", name: ARGOCD_DEPLOYER_GROUP }],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // K3s (any API server that can trust an external JWT issuer)
 
 /**

@@ -12,6 +12,7 @@ import { clusterTokenVolume } from "./auth";
 import { CMP_PLUGIN, KUSTOMIZE_BUILD_OPTIONS } from "./chart";
 import { cmpPluginSpec, cmpSidecar, cmpVolumes } from "./plugin";
 
+/** Azure: Entra ID SSO through workload identity; the controller reaches clusters as a managed identity. */
 export interface ArgocdValuesInput {
   /** Public-facing (internal network) host name, e.g. argocd.mgmt.example.org. */
   readonly host: string;
@@ -22,6 +23,23 @@ export interface ArgocdValuesInput {
   readonly controllerClientId: string;
   /** Entra group object IDs that get role:admin. */
   readonly adminGroupObjectIds: readonly string[];
+}
+
+/**
+ * Any other platform: a standards OIDC provider from config (Keycloak, Okta, Google, …) with
+ * PKCE — a public client, so there is no client secret to store — and the groups claim mapped to
+ * admin. Cloud credentials of the controller come from outside the chart (EKS Pod Identity is
+ * associated by service-account name), so no annotation is needed.
+ */
+export interface OidcArgocdValuesInput {
+  readonly host: string;
+  readonly oidc: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly adminGroups: readonly string[];
+    readonly groupsClaim: string;
+    readonly scopes: readonly string[];
+  };
 }
 
 export const WORKLOAD_IDENTITY_USE = { "azure.workload.identity/use": "true" } as const;
@@ -46,7 +64,49 @@ export function rbacPolicyCsv(adminGroupObjectIds: readonly string[]): string {
   return adminGroupObjectIds.map((g) => `g, ${g}, role:admin`).join("\n") + "\n";
 }
 
-export function argocdValues(input: ArgocdValuesInput): Record<string, unknown> {
+/** The `oidc.config` text for a generic provider: PKCE (no client secret), groups requested. https://argo-cd.readthedocs.io/en/stable/operator-manual/user-management/#existing-oidc-provider */
+export function genericOidcConfig(o: OidcArgocdValuesInput["oidc"]): string {
+  return stringify({
+    name: "SSO",
+    issuer: o.issuer,
+    clientID: o.clientId,
+    enablePKCEAuthentication: true,
+    requestedScopes: [...o.scopes],
+    requestedIDTokenClaims: { [o.groupsClaim]: { essential: true } },
+  });
+}
+
+/** The hardening every platform shares: admin off, no anonymous users, no exec, default-deny RBAC, the K8TRE plugin. */
+function commonValues(host: string, oidc: string, adminGroups: readonly string[], scopes: string): Record<string, unknown> {
+  if (adminGroups.length === 0) throw new Error("argocdValues: at least one admin group is required");
+  return {
+    global: {
+      domain: host,
+      // Chart default in 10.x; explicit so a chart bump cannot silently drop the policies.
+      networkPolicy: { create: true, defaultDenyIngress: false },
+    },
+    configs: {
+      cm: {
+        url: `https://${host}`,
+        "admin.enabled": false,
+        "oidc.config": oidc,
+        "kustomize.buildOptions": KUSTOMIZE_BUILD_OPTIONS,
+        "users.anonymous.enabled": false,
+        "exec.enabled": false,
+      },
+      rbac: { "policy.default": "", "policy.csv": rbacPolicyCsv(adminGroups), scopes },
+      params: { "server.insecure": true },
+      cmp: { create: true, plugins: { [CMP_PLUGIN.name]: cmpPluginSpec() } },
+    },
+    dex: { enabled: false },
+    repoServer: { extraContainers: [cmpSidecar()], volumes: cmpVolumes() },
+  };
+}
+
+export function argocdValues(input: ArgocdValuesInput | OidcArgocdValuesInput): Record<string, unknown> {
+  if ("oidc" in input) {
+    return commonValues(input.host, genericOidcConfig(input.oidc), input.oidc.adminGroups, `[${input.oidc.groupsClaim}]`);
+  }
   if (input.adminGroupObjectIds.length === 0) throw new Error("argocdValues: at least one admin group is required");
   // Chart values `controller.volumes`/`volumeMounts` and `server.volumes`/`volumeMounts` (argo-cd 10.1.1).
   const token = clusterTokenVolume();

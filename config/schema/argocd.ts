@@ -1,10 +1,13 @@
 /** `k8tre:argocd` (management stack) and `k8tre:registration` (environment stacks). */
 import { z } from "zod";
+import { oidcSso } from "./eks";
 import { bool, dnsLabel, guid } from "./fields";
 
 export const argocd = z.strictObject({
   hostname: dnsLabel("the ArgoCD host label (argocd.<mgmt domain>)").default("argocd"),
-  adminGroupObjectIds: z.array(guid("an Entra ID group object ID")).min(1, "at least one Entra ID group for ArgoCD admins"),
+  adminGroupObjectIds: z.array(guid("an Entra ID group object ID")).min(1, "at least one Entra ID group for ArgoCD admins").optional()
+    .describe("Azure: Entra ID groups that get ArgoCD admin (required on Azure)."),
+  oidc: oidcSso.optional().describe("AWS: the institution's OIDC provider ArgoCD signs users in with (PKCE, no client secret)."),
   repoUrl: z
     .string({ error: "the HTTPS URL of your fork of the K8TRE repository" })
     .regex(/^https:\/\/[^\s]+$/, "an https:// Git repository URL such as https://github.com/<org>/k8tre.git"),

@@ -74,7 +74,7 @@ export type SecretsConfig = z.infer<typeof secrets>;
 export const oidcSso = z.strictObject({
   issuer: z.url({ error: "the OIDC issuer URL, e.g. https://login.example.org/realms/k8tre" }).refine((u) => u.startsWith("https://"), "an https:// issuer URL"),
   clientId: z.string().min(1, "the OIDC client ID registered for ArgoCD"),
-  adminGroups: z.array(z.string().min(1)).min(1, "at least one group (the OIDC groups claim value) that gets ArgoCD admin"),
+  adminGroups: z.array(z.string().regex(/^[^,"\r\n]+$/, "a group name as the groups claim carries it (no commas, quotes or line breaks)")).min(1, "at least one group (the OIDC groups claim value) that gets ArgoCD admin"),
   groupsClaim: z.string().min(1).default("groups"),
   scopes: z.array(z.string().min(1)).default(["openid", "profile", "email", "groups"]),
 });

@@ -18,7 +18,9 @@ export const dns = z.strictObject({
   apex: bool("whether this environment uses the apex domain").default(false)
     .describe("Production: the environment zone is <domain> instead of <environment>.<domain>."),
   publicZoneId: armId("the public Azure DNS zone ID for Let's Encrypt DNS-01", "Microsoft.Network").optional()
-    .describe("Public DNS zone (ideally a per-environment child zone) cert-manager may write ACME TXT records to."),
+    .describe("Azure: public DNS zone (ideally a per-environment child zone) cert-manager may write ACME TXT records to."),
+  route53PublicZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "a Route53 hosted zone ID such as Z0123456789ABCDEFGHIJ").optional()
+    .describe("AWS: public Route53 hosted zone (ideally a per-environment child zone) cert-manager may write `_acme-challenge` TXT records to."),
 });
 
 export type StorageConfig = z.infer<typeof storage>;

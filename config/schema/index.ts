@@ -9,6 +9,7 @@ import { aws } from "./aws";
 import { vpc } from "./aws-network";
 import { argocd, registration } from "./argocd";
 import { cluster } from "./cluster";
+import { eks, secrets } from "./eks";
 import { dns, keyVault, storage } from "./environment";
 import { bool, dnsName, envName, guid, tags } from "./fields";
 import { k3s } from "./k3s";
@@ -27,7 +28,7 @@ export type Platform = (typeof PLATFORMS)[number];
  */
 export const PLATFORM_KINDS: { readonly [P in Platform]: readonly Kind[] } = {
   azure: ["network", "management", "environment"],
-  aws: ["network"],
+  aws: ["network", "management", "environment"],
   k3s: ["environment"],
 };
 
@@ -149,6 +150,16 @@ export const TOP_LEVEL_KEYS = {
     description: "The private AKS cluster: version, CIDRs, node pools, identity and monitoring.",
     kinds: CLUSTER_KINDS, platforms: ["azure"], requiredFor: CLUSTER_KINDS,
   },
+  eks: {
+    schema: eks,
+    description: "The private EKS cluster: Kubernetes version, admin principals, node groups, Cilium, control-plane logs.",
+    kinds: CLUSTER_KINDS, platforms: ["aws"], requiredFor: CLUSTER_KINDS,
+  },
+  secrets: {
+    schema: secrets.default({ backend: "SecretsManager" }),
+    description: "Where the environment's secrets live on AWS (Secrets Manager or Parameter Store) and the prefix ESO may read.",
+    kinds: CLUSTER_KINDS, platforms: ["aws"],
+  },
   storage: {
     schema: storage.default({ replication: "ZRS", softDeleteDays: 14, versioning: true, fileShareProtocol: "NFS" }),
     description: "The cluster's storage accounts (workspace and core; core backs the rwx-default class).",
@@ -167,7 +178,7 @@ export const TOP_LEVEL_KEYS = {
   argocd: {
     schema: argocd,
     description: "ArgoCD on the management cluster: SSO admins and the K8TRE fork to deploy.",
-    kinds: ["management"], platforms: ["azure"], requiredFor: ["management"],
+    kinds: ["management"], platforms: ["azure", "aws"], requiredFor: ["management"],
   },
   registration: {
     schema: registration.default({ enabled: true, skip: [], labels: {} }),

@@ -42,7 +42,7 @@ export function buildManagementStack(ctx: StackContext): StackOutputs {
       displayName: `${c.prefix}-${c.environment}-argocd`,
       host,
       oidcIssuerUrl: cluster.oidcIssuerUrl,
-      adminGroupObjectIds: argocdConfig.adminGroupObjectIds,
+      adminGroupObjectIds: argocdConfig.adminGroupObjectIds!,
     },
     { provider: entra },
   );
@@ -66,7 +66,7 @@ export function buildManagementStack(ctx: StackContext): StackOutputs {
       tenantId,
       ssoClientId: sso.clientId,
       controllerClientId: controllerIdentity.clientId,
-      adminGroupObjectIds: argocdConfig.adminGroupObjectIds,
+      adminGroupObjectIds: argocdConfig.adminGroupObjectIds!,
       repo: { url: argocdConfig.repoUrl, revision: argocdConfig.revision, path: argocdConfig.appsPath },
       gateway: INTERNAL_GATEWAY,
       // ArgoCD's pods start only once Cilium runs (BYO CNI); its HTTPRoute needs the gateway.
