@@ -466,10 +466,10 @@ function agnosticsChecks(c: StackConfig, issues: ConfigIssue[]): void {
   if (cert.issuer === "letsencrypt" && c.platform === "azure" && !c.dns?.publicZoneId) {
     issues.push({ key: keyOf("dns.publicZoneId"), value: undefined, expected: "the public Azure DNS zone for Let's Encrypt DNS-01 challenges" });
   }
-  if (cert.issuer === "letsencrypt" && c.platform !== "azure") {
+  if (cert.issuer === "letsencrypt" && c.platform === "k3s") {
     issues.push({ key: keyOf("agnostics.certificates.issuer"), value: cert.issuer, expected: "selfsigned, acme or ca on k3s (Let's Encrypt DNS-01 here uses Azure DNS)" });
   }
-  if (a.secretStore === "azure-keyvault" && c.platform !== "azure") {
+  if (a.secretStore === "azure-keyvault" && c.platform === "k3s") {
     issues.push({ key: keyOf("agnostics.secretStore"), value: a.secretStore, expected: '"kubernetes" on k3s (there is no Azure Key Vault)' });
   }
   if (c.platform === "azure" && (a.metallbAddressPool || a.kareDnsIp)) {

@@ -11,8 +11,10 @@ import { type LoadedStack, loadStackConfig } from "../config/load";
 import { crossStackIssues, loadProject, readProject } from "../config/project";
 import type { Kind, Platform } from "../config/schema";
 import { StackContext, type StackOutputs } from "./context";
+import { buildEnvironmentStack as buildAwsEnvironment } from "./environment/aws";
 import { buildEnvironmentStack as buildAzureEnvironment } from "./environment/azure";
 import { buildK3sStack } from "./environment/k3s";
+import { buildManagementStack as buildAwsManagement } from "./management/aws";
 import { buildManagementStack as buildAzureManagement } from "./management/azure";
 import { buildNetworkStack as buildAwsNetwork } from "./network/aws";
 import { buildNetworkStack as buildAzureNetwork } from "./network/azure";
@@ -24,7 +26,7 @@ type Builder = (ctx: StackContext) => StackOutputs;
 /** (platform, kind) → builder. A missing entry is a combination the config loader refuses. */
 export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: Builder } } = {
   azure: { network: buildAzureNetwork, management: buildAzureManagement, environment: buildAzureEnvironment },
-  aws: { network: buildAwsNetwork },
+  aws: { network: buildAwsNetwork, management: buildAwsManagement, environment: buildAwsEnvironment },
   k3s: { environment: buildK3sStack },
 };
 

@@ -96,7 +96,7 @@ describe("loadStackConfig: structure", () => {
 
   it("rejects a key that does not apply to the stack's kind", () => {
     const [p] = problems(devRaw({ "k8tre:argocd": { adminGroupObjectIds: [] } }));
-    expect(p).toMatch(/^k8tre:argocd: got .*; expected no value: this key is not used by a environment stack on azure \(used by management stacks on azure\)$/);
+    expect(p).toMatch(/^k8tre:argocd: got .*; expected no value: this key is not used by a environment stack on azure \(used by management stacks on azure\/aws\)$/);
   });
 
   it("reports several problems together, one line each", () => {

@@ -67,7 +67,8 @@ export function nodeRoleTrust(): PolicyDocument {
 export interface PodIdentitySubject {
   readonly clusterName: string;
   readonly namespace: string;
-  readonly serviceAccount: string;
+  /** One service account, or several of the same namespace (any of them). */
+  readonly serviceAccount: string | readonly string[];
 }
 
 /**
@@ -88,7 +89,7 @@ export function podIdentityTrust(s: AwsScope, subject: PodIdentitySubject): Poli
         "aws:SourceAccount": s.accountId,
         "aws:RequestTag/eks-cluster-name": subject.clusterName,
         "aws:RequestTag/kubernetes-namespace": subject.namespace,
-        "aws:RequestTag/kubernetes-service-account": subject.serviceAccount,
+        "aws:RequestTag/kubernetes-service-account": typeof subject.serviceAccount === "string" ? subject.serviceAccount : [...subject.serviceAccount],
       },
     },
   });

@@ -14,7 +14,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EKS_ADDON_VERSIONS, type EksAddonName, eksMinor } from "../../../config/eks-versions";
-import { type AwsScope, ebsCsiKmsPolicy, efsCsiPolicy, managedPolicyArn, type PolicyDocument, podIdentityTrust } from "./iam";
+import { type AwsScope, deployerRoleTrust, ebsCsiKmsPolicy, efsCsiPolicy, managedPolicyArn, type PolicyDocument, podIdentityTrust } from "./iam";
 
 export interface PodIdentityArgs {
   readonly roleName: string;
@@ -22,7 +22,8 @@ export interface PodIdentityArgs {
   /** The cluster's name as a plain string (trust policy condition). */
   readonly clusterNameValue: string;
   readonly namespace: string;
-  readonly serviceAccount: string;
+  /** The service account(s) that may use the role; one association each. */
+  readonly serviceAccount: string | readonly string[];
   readonly scope: AwsScope;
   readonly policy?: pulumi.Input<PolicyDocument>;
   readonly managedPolicies?: readonly string[];
@@ -44,7 +45,7 @@ export class PodIdentity extends pulumi.ComponentResource {
       `${name}-role`,
       {
         name: args.roleName,
-        description: `EKS Pod Identity: ${args.namespace}/${args.serviceAccount} on ${args.clusterNameValue}`,
+        description: `EKS Pod Identity: ${args.namespace}/${([] as string[]).concat(args.serviceAccount).join(",")} on ${args.clusterNameValue}`,
         assumeRolePolicy: JSON.stringify(podIdentityTrust(args.scope, { clusterName: args.clusterNameValue, namespace: args.namespace, serviceAccount: args.serviceAccount })),
         maxSessionDuration: 3600,
         tags: args.tags,
@@ -59,13 +60,17 @@ export class PodIdentity extends pulumi.ComponentResource {
       this.ready.push(new aws.iam.RolePolicyAttachment(`${name}-${p.split("/").pop()}`, { role: role.name, policyArn: managedPolicyArn(args.scope.partition, p) }, child));
     }
     if (args.associate) {
-      this.ready.push(
-        new aws.eks.PodIdentityAssociation(
-          `${name}-association`,
-          { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: role.arn, tags: args.tags },
-          { ...child, dependsOn: this.ready.slice() },
-        ),
-      );
+      const accounts = ([] as string[]).concat(args.serviceAccount);
+      const policies = this.ready.slice();
+      for (const serviceAccount of accounts) {
+        this.ready.push(
+          new aws.eks.PodIdentityAssociation(
+            accounts.length === 1 ? `${name}-association` : `${name}-association-${serviceAccount}`,
+            { clusterName: args.clusterName, namespace: args.namespace, serviceAccount, roleArn: role.arn, tags: args.tags },
+            { ...child, dependsOn: policies },
+          ),
+        );
+      }
     }
     this.roleArn = role.arn;
     this.roleName = role.name;
@@ -158,5 +163,50 @@ export class ClusterAddons extends pulumi.ComponentResource {
     this.addons = { "eks-pod-identity-agent": agent, coredns, "aws-ebs-csi-driver": ebs, "aws-efs-csi-driver": efs };
     this.ready = [agent, coredns];
     this.registerOutputs({});
+  }
+}
+
+export interface ArgoCdDeployerAccessArgs {
+  readonly roleName: string;
+  readonly clusterName: pulumi.Input<string>;
+  /** The management ArgoCD's Pod Identity role: the only principal that may assume the deployer role. */
+  readonly argocdRoleArn: pulumi.Input<string>;
+  /** The Kubernetes group the access entry maps the role to (bound to the deployer ClusterRole). */
+  readonly kubernetesGroup: string;
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * `k8tre:aws:ArgoCdDeployerAccess` — an environment cluster's side of ArgoCD's access: an IAM
+ * role only the management ArgoCD's Pod Identity role can assume, with no IAM permissions at all
+ * (an EKS token is a presigned sts:GetCallerIdentity; it needs none), and an EKS access entry
+ * that maps the role to one Kubernetes group and no access policy — the group's rights come from
+ * the Kubernetes RBAC binding the registration creates (components/argocd/registration.ts).
+ */
+export class ArgoCdDeployerAccess extends pulumi.ComponentResource {
+  readonly roleArn: pulumi.Output<string>;
+  readonly accessEntry: aws.eks.AccessEntry;
+
+  constructor(name: string, args: ArgoCdDeployerAccessArgs, opts: pulumi.ComponentResourceOptions & { provider: pulumi.ProviderResource }) {
+    super("k8tre:aws:ArgoCdDeployerAccess", name, {}, opts);
+    const child = { parent: this, provider: opts.provider };
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: args.roleName,
+        description: "The management ArgoCD deploys K8TRE to this cluster as this role (EKS access entry, Kubernetes RBAC)",
+        assumeRolePolicy: pulumi.output(args.argocdRoleArn).apply((arn) => JSON.stringify(deployerRoleTrust(arn))),
+        maxSessionDuration: 3600,
+        tags: args.tags,
+      },
+      child,
+    );
+    this.accessEntry = new aws.eks.AccessEntry(
+      `${name}-access-entry`,
+      { clusterName: args.clusterName, principalArn: role.arn, type: "STANDARD", kubernetesGroups: [args.kubernetesGroup], tags: args.tags },
+      child,
+    );
+    this.roleArn = role.arn;
+    this.registerOutputs({ roleArn: this.roleArn });
   }
 }

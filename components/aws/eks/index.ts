@@ -79,6 +79,8 @@ export interface EksClusterArgs {
   readonly vpcId: pulumi.Input<string>;
   /** Private node subnets, one or more per AZ (control-plane ENIs and nodes). */
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Subnets Cilium creates pod ENIs in (large ranges; one per AZ); default: the node subnets. */
+  readonly podSubnetIds?: pulumi.Input<string[]>;
   /** Networks that reach the private API endpoint (deployer path, VPN). */
   readonly apiAccessCidrs: pulumi.Input<pulumi.Input<string>[]>;
   /** Security groups whose members reach the private API endpoint (e.g. the management cluster's nodes). */
@@ -200,9 +202,13 @@ export class Cluster extends pulumi.ComponentResource {
     this.endpoint = cluster.endpoint;
     this.endpointHost = cluster.endpoint.apply(endpointHost);
     this.caData = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
-    this.kubeconfig = pulumi
-      .all([cluster.name, cluster.endpoint, this.caData])
-      .apply(([clusterName, endpoint, caData]) => eksKubeconfig({ clusterName, endpoint, caData, region: s.region, roleArn: args.deployerRoleArn }));
+    // No credential inside (an exec user), but kept secret like every kubeconfig in this program,
+    // so the plan and policy treat it the same on every platform.
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, this.caData])
+        .apply(([clusterName, endpoint, caData]) => eksKubeconfig({ clusterName, endpoint, caData, region: s.region, roleArn: args.deployerRoleArn })),
+    );
     this.k8sProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false }, { parent: this, dependsOn: this.access });
 
     // 5. Gateway API CRDs, then Cilium (no nodes yet: do not wait for its pods).
@@ -211,7 +217,12 @@ export class Cluster extends pulumi.ComponentResource {
       {
         clusterName: args.clusterName,
         apiServerHost: this.endpointHost,
-        ipam: { mode: "eni", prefixDelegation: c.cilium.prefixDelegation, eniTags: { [`kubernetes.io/cluster/${args.clusterName}`]: "owned" } },
+        ipam: pulumi.output(args.podSubnetIds ?? []).apply((subnetIds) => ({
+          mode: "eni" as const,
+          prefixDelegation: c.cilium.prefixDelegation,
+          eniTags: { [`kubernetes.io/cluster/${args.clusterName}`]: "owned" },
+          subnetIds,
+        })),
         kubeProxyReplacement: true,
         hubbleUi: c.cilium.hubbleUi,
         operatorReplicas: c.cilium.operatorReplicas,

@@ -56,7 +56,7 @@ export class EnvironmentData extends pulumi.ComponentResource {
 
     const fs = new aws.efs.FileSystem(
       `${name}-efs`,
-      { creationToken: `${args.name}-rwx`, ...fileSystemSettings(key.arn), tags: { ...args.tags, Name: `${args.name}-rwx` } },
+      { ...fileSystemSettings(key.arn), tags: { ...args.tags, Name: `${args.name}-rwx` } },
       { ...child, protect: true },
     );
     new aws.efs.BackupPolicy(`${name}-efs-backup`, { fileSystemId: fs.id, backupPolicy: { status: "ENABLED" } }, child);

@@ -14,7 +14,13 @@
  */
 export type CiliumIpam =
   | { readonly mode: "cluster-pool"; readonly podCidr: string }
-  | { readonly mode: "eni"; readonly prefixDelegation: boolean; readonly eniTags: Readonly<Record<string, string>> };
+  | {
+      readonly mode: "eni";
+      readonly prefixDelegation: boolean;
+      readonly eniTags: Readonly<Record<string, string>>;
+      /** Subnets pod ENIs are created in (the operator picks the one in the node's AZ); default: the node's subnet. */
+      readonly subnetIds?: readonly string[];
+    };
 
 export interface CiliumInput {
   /** `cluster.name`: ≤32 lower-case letters, digits and dashes (e.g. the environment name). */
@@ -61,6 +67,7 @@ export const CILIUM_VERIFIED_PATHS = [
   "eni.awsEnablePrefixDelegation",
   "eni.awsReleaseExcessIPs",
   "eni.eniTags",
+  "eni.nodeSpec.subnetIDs",
 ] as const;
 
 const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -89,7 +96,15 @@ export function ciliumValues(i: CiliumInput): Record<string, unknown> {
       // EKS: Cilium is the only CNI (the cluster is created without the VPC CNI and kube-proxy
       // add-ons). The operator attaches ENIs and assigns VPC addresses to pods; the nodes'
       // security groups apply to pod ENIs; routing is native VPC routing.
-      eni: { enabled: true, awsEnablePrefixDelegation: ipam.prefixDelegation, awsReleaseExcessIPs: true, eniTags: { ...ipam.eniTags } },
+      eni: {
+        enabled: true,
+        awsEnablePrefixDelegation: ipam.prefixDelegation,
+        awsReleaseExcessIPs: true,
+        eniTags: { ...ipam.eniTags },
+        // Pod ENIs in the pod subnets (CiliumNode spec.eni.subnet-ids, agent flag eni-subnet-ids).
+        // Not subnetIDsFilter: that one also requires the node's primary ENI to match.
+        ...(ipam.subnetIds?.length ? { nodeSpec: { subnetIDs: [...ipam.subnetIds] } } : {}),
+      },
       ipam: { mode: "eni" },
       routingMode: "native",
       // Pods carry VPC addresses: traffic inside the VPC keeps the pod's source address (flow

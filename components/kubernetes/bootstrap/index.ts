@@ -20,7 +20,7 @@ export interface BootstrapArgs {
   /** Cluster-pool IPAM range (AKS); or give {@link ipam}. */
   readonly podCidr?: string;
   /** IPAM profile (EKS: `{ mode: "eni", … }`); default cluster-pool on podCidr. */
-  readonly ipam?: CiliumIpam;
+  readonly ipam?: pulumi.Input<CiliumIpam>;
   /** True when kube-proxy is disabled on the cluster (Cilium owns services and runs Gateway API). */
   readonly kubeProxyReplacement: boolean;
   readonly hubbleUi: boolean;
@@ -74,12 +74,12 @@ export class Bootstrap extends pulumi.ComponentResource {
       );
     }
 
-    const values = pulumi.output(args.apiServerHost).apply((host) =>
+    const values = pulumi.all([args.apiServerHost, pulumi.output(args.ipam)]).apply(([host, ipam]) =>
       ciliumValues({
         clusterName: args.clusterName,
         apiServerHost: host,
         podCidr: args.podCidr,
-        ipam: args.ipam,
+        ipam: ipam as CiliumIpam | undefined,
         kubeProxyReplacement: args.kubeProxyReplacement,
         hubbleUi: args.hubbleUi,
         operatorReplicas: args.operatorReplicas,

@@ -7,3 +7,4 @@ import "./environment";
 import "./kubernetes";
 import "./aws-core";
 import "./aws-network";
+import "./aws-eks";
