@@ -4,7 +4,7 @@
  * management ArgoCD (awsAuthConfig: ArgoCD's Pod Identity assumes the deployer role).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ARGOCD_DEPLOYER_GROUP } from "../../components/argocd/registration";
+import { ARGOCD_DEPLOYER_GROUP, eksPodIdentityAuth } from "../../components/argocd/auth";
 import { ArgoCdDeployerAccess } from "../../components/aws/eks/identities";
 import type { StackContext, StackOutputs } from "../context";
 import { awsFoundationOutputs, buildAwsClusterFoundation } from "../foundation/aws";
@@ -33,18 +33,15 @@ export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
     },
     { provider: ctx.awsProvider(), dependsOn: [cluster.resource] },
   );
+  const clusterName = ctx.awsNaming.eksCluster();
   registerWithManagement(
     ctx,
-    { clusterName: ctx.awsNaming.eksCluster(), server: cluster.endpoint, kubeconfig: cluster.kubeconfig, provider: cluster.k8sProvider },
-    {
-      // Register once Cilium, the nodes and CoreDNS run (ArgoCD syncs need a working CNI).
-      dependsOn: foundation.ready,
-      targetAuth: () => ({
-        auth: { kind: "aws", clusterName: cluster.clusterName, roleArn: deployer.roleArn },
-        subject: { kind: "Group", name: ARGOCD_DEPLOYER_GROUP },
-        before: [deployer.accessEntry],
-      }),
-    },
+    { clusterName, server: cluster.endpoint, caData: cluster.caData, provider: cluster.k8sProvider },
+    // EKS: ArgoCD's Pod Identity assumes this cluster's deployer role (awsAuthConfig).
+    () => deployer.roleArn.apply((roleArn) => eksPodIdentityAuth({ clusterName, roleArn })),
+    // Register once Cilium, the nodes and CoreDNS run (ArgoCD syncs need a working CNI), and the
+    // deployer role's access entry exists (the RBAC binding names its group).
+    { dependsOn: [...foundation.ready, deployer.accessEntry] },
   );
   return { ...outputs, argocdDeployerRoleArn: deployer.roleArn };
 }

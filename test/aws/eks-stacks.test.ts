@@ -5,7 +5,8 @@
  * agnostics layer on AWS services, and ArgoCD's token-free registration.
  */
 import { parse } from "yaml";
-import { awsClusterConfig } from "../../components/argocd/registration";
+import { eksPodIdentityAuth } from "../../components/argocd/auth";
+import { clusterConfig } from "../../components/argocd/registration";
 import { EKS_ADDON_VERSIONS } from "../../config/eks-versions";
 import type { PlannedResource, SynthResult } from "../../tools/synth/engine";
 import { byUrn, one, ofType, synthShipped } from "../helpers/synth";
@@ -18,7 +19,7 @@ beforeAll(async () => {
 }, 240_000);
 
 const named = (r: SynthResult, suffix: string) => r.resources.filter((x) => x.urn.endsWith(`::${suffix}`));
-const depNames = (r: SynthResult, res: PlannedResource) => res.dependsOn.map((u) => u.split("::").pop());
+const depNames = (res: PlannedResource) => res.dependsOn.map((u) => u.split("::").pop());
 const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
 describe("EKS control plane", () => {
@@ -234,7 +235,9 @@ describe("registration in the management ArgoCD", () => {
   });
 
   it("awsAuthConfig names the cluster and the deployer role; no bearer token, TLS verified", () => {
-    const cfg = JSON.parse(awsClusterConfig({ clusterName: "k8tre-dev", roleArn: "arn:aws:iam::111111111111:role/k8tre-dev-euw2-argocd-deployer" }, "Q0E="));
+    const auth = eksPodIdentityAuth({ clusterName: "k8tre-dev", roleArn: "arn:aws:iam::111111111111:role/k8tre-dev-euw2-argocd-deployer" });
+    expect(auth.subjects).toEqual([{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "k8tre:argocd-deployers" }]);
+    const cfg = JSON.parse(clusterConfig(auth, "Q0E="));
     expect(cfg).toEqual({ awsAuthConfig: { clusterName: "k8tre-dev", roleARN: "arn:aws:iam::111111111111:role/k8tre-dev-euw2-argocd-deployer" }, tlsClientConfig: { insecure: false, caData: "Q0E=" } });
   });
 
@@ -250,7 +253,7 @@ describe("registration in the management ArgoCD", () => {
     expect((binding.inputs.subjects as any[])[0]).toMatchObject({ kind: "Group", name: "k8tre:argocd-deployers" });
     // Registered only once the access entry and the RBAC binding exist.
     const registration = one(dev, "k8tre:argocd:ClusterRegistration");
-    expect(depNames(dev, registration)).toEqual(expect.arrayContaining(["argocd-deployer-access-entry", "argocd-access-binding"]));
+    expect(depNames(registration)).toEqual(expect.arrayContaining(["argocd-deployer-access-entry", "argocd-access-binding"]));
   });
 
   it("ArgoCD's Pod Identity (controller and server) may only assume deployer roles", () => {
