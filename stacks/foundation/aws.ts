@@ -153,7 +153,9 @@ export function buildAwsClusterFoundation(ctx: StackContext, opts: { apiAccessSe
   const zone = new aws.route53.Zone(
     "zone",
     { name: domain, comment: `K8TRE ${c.environment}: records ExternalDNS keeps for the cluster's gateway and routes`, vpcs: [{ vpcId: net.vpcId, vpcRegion: scope.region }], forceDestroy: false, tags },
-    { ...child, protect: c.protected },
+    // The zone's records are derived (ExternalDNS rewrites them), but resolvers and the
+    // institution's DNS delegate to it: never deleted with the stack by accident.
+    { ...child, protect: true },
   );
 
   const publicZoneId = c.dns?.route53PublicZoneId;

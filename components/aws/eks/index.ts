@@ -142,8 +142,8 @@ export class Cluster extends pulumi.ComponentResource {
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { name: controlPlaneLogGroupName(args.clusterName), retentionInDays: c.logRetentionDays, kmsKeyId: key.arn, tags },
-      // Audit evidence outlives the cluster.
-      { ...child, retainOnDelete: true },
+      // Audit evidence: protected, and it outlives the cluster.
+      { ...child, protect: true, retainOnDelete: true },
     );
 
     // 2. Cluster role, API security group, cluster.
