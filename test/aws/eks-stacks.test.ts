@@ -251,9 +251,9 @@ describe("registration in the management ArgoCD", () => {
     expect(ofType(dev, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((a) => a.inputs.principalArn)).not.toContain(deployerArn);
     const binding = ofType(dev, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").find((b) => b.name === "argocd-access-binding")!;
     expect((binding.inputs.subjects as any[])[0]).toMatchObject({ kind: "Group", name: "k8tre:argocd-deployers" });
-    // Registered only once the access entry and the RBAC binding exist.
-    const registration = one(dev, "k8tre:argocd:ClusterRegistration");
-    expect(depNames(registration)).toEqual(expect.arrayContaining(["argocd-deployer-access-entry", "argocd-access-binding"]));
+    // The RBAC binding follows the access entry; the cluster Secret follows the binding.
+    expect(depNames(one(dev, "k8tre:argocd:TargetAccess"))).toContain("argocd-deployer-access-entry");
+    expect(depNames(one(dev, "k8tre:argocd:ClusterRegistration"))).toContain("argocd-access-binding");
   });
 
   it("ArgoCD's Pod Identity (controller and server) may only assume deployer roles", () => {
