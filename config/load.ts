@@ -375,8 +375,41 @@ function clusterChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]
       expected: '"disabled" (Cilium\'s Gateway API, which the agnostics internal gateway uses, needs kube-proxy replacement), or set k8tre:agnostics.enabled false',
     });
   }
+  if (k.monitorMetrics) {
+    // AKS managed Prometheus sends to an Azure Monitor workspace through a data collection
+    // endpoint, rule and rule association (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable);
+    // turning on azureMonitorProfile.metrics alone deploys collectors with nowhere to send.
+    issues.push({
+      key: keyOf("cluster.monitorMetrics"),
+      value: true,
+      expected: "false: managed Prometheus needs an Azure Monitor workspace, data collection endpoint, data collection rule and rule association, which this program does not declare; enable it outside the program (az aks update --enable-azure-monitor-metrics) or leave it off",
+    });
+  }
+  if (c.protected) zoneRedundancyChecks(k, issues);
   if (k.kubeProxy === "enabled") {
     warnings.push("k8tre:cluster.kubeProxy is enabled: kube-proxy stays, Cilium runs without kube-proxy replacement and without Gateway API; see docs/adr/0003-kube-proxy.md");
+  }
+}
+
+/**
+ * A protected (production) cluster survives the loss of one availability zone: every pool spans
+ * at least two zones ("In zone-spanning node pools, nodes are spread across all selected zones
+ * ... If a zone outage occurs, nodes within the affected zone might be impacted, but nodes in
+ * other availability zones remain unaffected", https://learn.microsoft.com/azure/aks/reliability-availability-zones-configure)
+ * and never scales below one node per zone, so a zone outage leaves nodes in every other zone.
+ */
+function zoneRedundancyChecks(k: NonNullable<StackConfig["cluster"]>, issues: ConfigIssue[]): void {
+  const pools = [{ key: "cluster.systemPool", ...k.systemPool }, ...k.userPools.map((p, i) => ({ key: `cluster.userPools.${i}`, ...p }))];
+  for (const p of pools) {
+    if (p.zones.length < 2) {
+      issues.push({ key: keyOf(`${p.key}.zones`), value: p.zones, expected: 'at least two availability zones on a protected (production) stack, e.g. ["1", "2", "3"], so the pool survives a zone outage' });
+    } else if (p.minCount < p.zones.length) {
+      issues.push({
+        key: keyOf(`${p.key}.minCount`),
+        value: p.minCount,
+        expected: `at least ${p.zones.length} (one node per zone in ${JSON.stringify(p.zones)}) on a protected (production) stack, so losing a zone leaves nodes in the others`,
+      });
+    }
   }
 }
 

@@ -50,7 +50,10 @@ export const cluster = z.strictObject({
   logAnalyticsWorkspaceId: z.string().optional().describe("Existing Log Analytics workspace ID; default: one is created per cluster."),
   logRetentionDays: int("the log retention in days", 30, 730).default(90),
   defender: bool("Microsoft Defender for Containers").default(true),
-  monitorMetrics: bool("Azure Monitor managed Prometheus metrics").default(true),
+  monitorMetrics: bool("Azure Monitor managed Prometheus metrics").default(false)
+    .describe("Must stay false: managed Prometheus needs an Azure Monitor workspace, data collection endpoint, rule and rule association that the program does not declare (docs/environment.md)."),
+  logPublicQuery: bool("public query access to the cluster's Log Analytics workspace").default(false)
+    .describe("false: the workspace answers queries only through an Azure Monitor Private Link Scope (docs/environment.md)."),
   cilium: z
     .strictObject({
       hubbleUi: bool("the Hubble UI").default(true),

@@ -5,13 +5,16 @@
 import * as azure from "@pulumi/azure-native";
 import { parse } from "yaml";
 import { cluster as clusterSchema, type ClusterConfig } from "../../config/schema/cluster";
-import { Cluster, KUBE_PROXY_PREVIEW_API_VERSION } from "../../components/azure/cluster";
+import { assertRegistered, Cluster, KUBE_PROXY_PREVIEW_API_VERSION, missingFeaturesMessage, readFeatureStates, requiredFeatures } from "../../components/azure/cluster";
+import { UNREGISTERED_FEATURES } from "../../tools/synth/fakes/cluster";
 import { synthStack, type SynthResult } from "../../tools/synth/engine";
 
 const SUB = "00000000-0000-0000-0000-000000000003";
 const CONN = "00000000-0000-0000-0000-000000000001";
 const ZONE = `/subscriptions/${CONN}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.uksouth.azmk8s.io`;
-const SUBNET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes`;
+const VNET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet`;
+const SUBNET = `${VNET}/subnets/nodes`;
+const INGRESS = `${VNET}/subnets/ingress`;
 
 const baseConfig = (over: Record<string, unknown> = {}): ClusterConfig =>
   clusterSchema.parse({
@@ -40,8 +43,11 @@ async function run(config: ClusterConfig, opts: { preview?: boolean; protect?: b
           names: { resourceGroup: "rg-aks", cluster: "aks-k8tre-dev-uks", dnsPrefix: "k8tre-dev", nodeResourceGroup: "rg-aks-nodes", identity: "id-aks", workspace: "log-aks" },
           location: "uksouth",
           tenantId: "00000000-0000-0000-0000-000000000000",
+          subscriptionId: SUB,
           tags: { env: "dev" },
           nodeSubnetId: SUBNET,
+          ingressSubnetId: INGRESS,
+          vnetId: VNET,
           privateDnsZoneId: ZONE,
           dnsProvider,
           protect: opts.protect,
@@ -82,7 +88,7 @@ describe("Cluster (kube-proxy disabled: generic preview resource)", () => {
     const p = byName(r, "env-aks").inputs.properties as any;
     expect(p.apiServerAccessProfile).toMatchObject({ enablePrivateCluster: true, privateDNSZone: ZONE, enablePrivateClusterPublicFQDN: false, disableRunCommand: true });
     expect(p.networkProfile).toMatchObject({ networkPlugin: "none", serviceCidr: "172.16.16.0/20", dnsServiceIP: "172.16.16.10", outboundType: "userDefinedRouting" });
-    expect(p.networkProfile.podCidr).toBeUndefined(); // ignored by AKS with plugin none; Cilium gets it
+    expect(p.networkProfile.podCidr).toBe("100.65.0.0/16"); // BYO CNI: AKS routes control plane to pods through it
     expect(p.disableLocalAccounts).toBe(true);
     expect(p.aadProfile).toMatchObject({ managed: true, enableAzureRBAC: true, adminGroupObjectIDs: ["00000000-0000-0000-0000-00000000a001"] });
     expect(p.oidcIssuerProfile.enabled).toBe(true);
@@ -121,6 +127,49 @@ describe("Cluster (kube-proxy disabled: generic preview resource)", () => {
     expect(aks.provider).toContain(SUB);
   });
 
+  it("can place the gateway's internal load balancer in the ingress subnet and link its DNS zone to the VNet, before it exists", () => {
+    const aks = byName(r, "env-aks");
+    const ingressRole = byName(r, "env-ingress-subnet-join-role");
+    const vnetRole = byName(r, "env-vnet-link-role");
+    expect(ingressRole.inputs).toMatchObject({
+      scope: `/subscriptions/${SUB}`,
+      roleType: "CustomRole",
+      assignableScopes: [VNET],
+      permissions: [{ actions: ["Microsoft.Network/virtualNetworks/subnets/read", "Microsoft.Network/virtualNetworks/subnets/join/action"], notActions: [] }],
+    });
+    expect(vnetRole.inputs).toMatchObject({
+      assignableScopes: [VNET],
+      permissions: [{ actions: ["Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/join/action"], notActions: [] }],
+    });
+    const ingress = byName(r, "env-ingress-subnet-join");
+    const vnet = byName(r, "env-vnet-link-join");
+    expect(ingress.inputs).toMatchObject({ scope: INGRESS, principalType: "ServicePrincipal" });
+    expect(String(ingress.inputs.roleDefinitionId)).toBe(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ingressRole.inputs.roleDefinitionId}`);
+    expect(vnet.inputs).toMatchObject({ scope: VNET });
+    expect(String(vnet.inputs.roleDefinitionId)).toContain(String(vnetRole.inputs.roleDefinitionId));
+    expect(aks.dependsOn).toEqual(expect.arrayContaining([ingress.urn, vnet.urn]));
+  });
+
+  it("disables SSH on every node pool", () => {
+    const sys = (byName(r, "env-aks").inputs.properties as any).agentPoolProfiles;
+    for (const p of sys) expect(p.securityProfile).toEqual({ sshAccess: "Disabled" });
+    expect(byName(r, "env-pool-workload").inputs.securityProfile).toEqual({ sshAccess: "Disabled" });
+  });
+
+  it("answers Log Analytics queries only through a private link", () => {
+    expect(byName(r, "env-logs").inputs).toMatchObject({ publicNetworkAccessForQuery: "Disabled", publicNetworkAccessForIngestion: "Enabled" });
+  });
+
+  it("checks the subscription's feature prerequisites before creating anything", () => {
+    const checked = r.invokes.filter((i) => i.token === "azure-native:features:getSubscriptionFeatureRegistration").map((i) => `${i.inputs.providerNamespace}/${i.inputs.featureName}`);
+    expect(checked).toEqual(["Microsoft.Compute/EncryptionAtHost", "Microsoft.ContainerService/KubeProxyConfigurationPreview", "Microsoft.ContainerService/DisableSSHPreview"]);
+  });
+
+  it("leaves the Kubernetes version alone under the patch channel (a minor bump is an upgrade)", () => {
+    expect(byName(r, "env-aks").ignoreChanges).toEqual(["properties.agentPoolProfiles[0].count"]);
+    expect(byName(r, "env-pool-workload").ignoreChanges).toEqual(["count"]);
+  });
+
   it("sends kube-audit-admin, guard and control-plane logs to Log Analytics", () => {
     const diag = byName(r, "env-diagnostics");
     const logs = (diag.inputs.logs as Array<{ category: string; enabled: boolean }>).filter((l) => l.enabled).map((l) => l.category);
@@ -154,6 +203,20 @@ describe("Cluster (kube-proxy disabled: generic preview resource)", () => {
   });
 });
 
+describe("Cluster prerequisites and upgrade channels", () => {
+  it("does not ask for features the configuration does not use", async () => {
+    const r = await run(baseConfig({ kubeProxy: "enabled", systemPool: { vmSize: "Standard_D4ds_v5", hostEncryption: false }, userPools: [] }));
+    const checked = r.invokes.filter((i) => i.token === "azure-native:features:getSubscriptionFeatureRegistration").map((i) => i.inputs.featureName);
+    expect(checked).toEqual(["DisableSSHPreview"]);
+  });
+
+  it("ignores version drift when the upgrade channel moves minors itself", async () => {
+    const r = await run(baseConfig({ autoUpgradeChannel: "stable" }));
+    expect(byName(r, "env-aks").ignoreChanges).toEqual(expect.arrayContaining(["properties.kubernetesVersion", "properties.agentPoolProfiles[0].orchestratorVersion"]));
+    expect(byName(r, "env-pool-workload").ignoreChanges).toEqual(expect.arrayContaining(["orchestratorVersion"]));
+  });
+});
+
 describe("Cluster (kube-proxy enabled: typed stable API)", () => {
   it("uses the typed ManagedCluster without kubeProxyConfig, host encryption configurable", async () => {
     const r = await run(baseConfig({ kubeProxy: "enabled", outboundType: "loadBalancer", systemPool: { vmSize: "Standard_D4ds_v5", hostEncryption: false } }));
@@ -174,3 +237,42 @@ describe("Cluster preview (brand-new stack)", () => {
     expect(r.resources.some((x) => x.name === "env-aks")).toBe(true);
   });
 });
+
+describe("Cluster preflight", () => {
+  it("names every missing feature, what needs it and the commands that fix it", () => {
+    const required = requiredFeatures(baseConfig());
+    const msg = missingFeaturesMessage(SUB, [
+      { f: required[0], state: "NotRegistered" },
+      { f: required[1], state: "Pending" },
+    ]);
+    expect(msg).toContain(`subscription ${SUB} is missing 2 prerequisites`);
+    expect(msg).toContain(`feature Microsoft.Compute/EncryptionAtHost is NotRegistered; needed for encryption at host`);
+    expect(msg).toContain(`az feature register --subscription ${SUB} --namespace Microsoft.Compute --name EncryptionAtHost && az provider register --subscription ${SUB} --namespace Microsoft.Compute`);
+    expect(msg).toContain("Microsoft.ContainerService/KubeProxyConfigurationPreview is Pending");
+  });
+
+  it("fails the deployment with that message when the subscription lacks a feature", async () => {
+    UNREGISTERED_FEATURES.add("Microsoft.ContainerService/DisableSSHPreview");
+    try {
+      const states = await featureStates(SUB, requiredFeatures(baseConfig()));
+      expect(states.filter((s) => s.state !== "Registered").map((s) => s.f.feature)).toEqual(["DisableSSHPreview"]);
+      expect(() => assertRegistered(SUB, states)).toThrow(/DisableSSHPreview is NotRegistered[\s\S]*az feature register/);
+    } finally {
+      UNREGISTERED_FEATURES.clear();
+    }
+  });
+});
+
+/** The feature states the preflight reads in a synth of its own (resolved, not thrown). */
+async function featureStates(sub: string, required: ReturnType<typeof requiredFeatures>) {
+  let states: Array<{ f: (typeof required)[number]; state: string }> = [];
+  await synthStack(
+    async () => {
+      const provider = new azure.Provider(`azure-${sub}`, { subscriptionId: sub });
+      states = await new Promise((resolve) => readFeatureStates(required, { provider }).apply((s) => resolve(s)));
+      return {};
+    },
+    { project: "k8tre", stack: "unit", config: {} },
+  );
+  return states;
+}

@@ -6,6 +6,7 @@
  * kubeconfig authenticates with kubelogin non-interactively. Used by the environment and
  * management stacks.
  */
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
@@ -16,8 +17,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "../../../config/naming";
 import type { ClusterConfig } from "../../../config/schema/cluster";
 import { type KubeloginMode, toKubeloginKubeconfig } from "./kubeconfig";
-import { assignRole } from "../roleAssignment";
+import { checkFeatures, requiredFeatures } from "./prerequisites";
+import { assignRole, subscriptionOfId } from "../roleAssignment";
+import { stableUuid } from "../../../config/naming";
 import {
+  channelOwnsVersion,
   CONTROL_PLANE_LOG_CATEGORIES,
   KUBE_PROXY_PREVIEW_API_VERSION,
   type ClusterSpecInput,
@@ -27,6 +31,7 @@ import {
 } from "./spec";
 
 export * from "./kubeconfig";
+export * from "./prerequisites";
 export * from "./spec";
 
 /** Physical names of the cluster's resources. */
@@ -56,9 +61,15 @@ export interface ClusterArgs {
   readonly names: ClusterNames;
   readonly location: pulumi.Input<string>;
   readonly tenantId: string;
+  /** The cluster's subscription (where its feature prerequisites are checked). */
+  readonly subscriptionId: string;
   readonly tags: Record<string, string>;
   /** The spoke's node subnet (Network Contributor is granted on it). */
   readonly nodeSubnetId: pulumi.Input<string>;
+  /** The spoke's ingress-services subnet (internal load balancers; subnet join is granted on it). */
+  readonly ingressSubnetId: pulumi.Input<string>;
+  /** The spoke VNet (AKS links the private DNS zone to it; VNet join is granted on it). */
+  readonly vnetId: pulumi.Input<string>;
   /** The `privatelink.<region>.azmk8s.io` zone (Private DNS Zone Contributor is granted on it). */
   readonly privateDnsZoneId: pulumi.Input<string>;
   /** Explicit provider for the subscription holding the private DNS zones (connectivity). */
@@ -67,6 +78,34 @@ export interface ClusterArgs {
   readonly networkProvider?: pulumi.ProviderResource;
   /** Protect the cluster from deletion (production). */
   readonly protect?: boolean;
+}
+
+interface CustomRoleSpec {
+  readonly vnetId: pulumi.Input<string>;
+  readonly roleName: pulumi.Input<string>;
+  readonly description: string;
+  readonly actions: readonly string[];
+}
+
+/**
+ * A custom role usable only on one VNet (and below), defined in the VNet's subscription, named
+ * deterministically from that VNet and its role name (custom role names are unique per tenant).
+ */
+function customRole(name: string, r: CustomRoleSpec, opts: pulumi.CustomResourceOptions): authorization.RoleDefinition {
+  const vnet = pulumi.output(r.vnetId);
+  return new authorization.RoleDefinition(
+    name,
+    {
+      roleDefinitionId: pulumi.all([vnet, r.roleName]).apply(([v, roleName]) => stableUuid("role-definition", v.toLowerCase(), roleName)),
+      scope: vnet.apply((v) => `/subscriptions/${subscriptionOfId(v)}`),
+      roleName: r.roleName,
+      description: r.description,
+      roleType: "CustomRole",
+      permissions: [{ actions: [...r.actions], notActions: [] }],
+      assignableScopes: [r.vnetId],
+    },
+    opts,
+  );
 }
 
 export interface ClusterOptions extends pulumi.ComponentResourceOptions {
@@ -95,6 +134,8 @@ export class Cluster extends pulumi.ComponentResource {
   /** The cluster resource (typed or generic preview); depend on it. */
   readonly resource: pulumi.CustomResource;
   readonly kubeProxyDisabled: boolean;
+  /** The subscription features checked before anything is created (./prerequisites.ts). */
+  readonly preflight: pulumi.Output<string[]>;
 
   constructor(name: string, args: ClusterArgs, opts: ClusterOptions) {
     // No args to super: a component's inputs hold back every child until they resolve.
@@ -104,7 +145,12 @@ export class Cluster extends pulumi.ComponentResource {
     const child = { parent: this, provider };
     const n = args.names;
 
-    const rg = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: n.resourceGroup, location: args.location, tags: args.tags }, child);
+    // Nothing is created before the subscription's feature prerequisites check out: the first
+    // resources take their names through the check.
+    this.preflight = checkFeatures(args.subscriptionId, requiredFeatures(c), { provider, parent: this });
+    const afterPreflight = <T>(value: T) => this.preflight.apply(() => value);
+
+    const rg = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: afterPreflight(n.resourceGroup), location: args.location, tags: args.tags }, child);
 
     const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,
@@ -124,6 +170,42 @@ export class Cluster extends pulumi.ComponentResource {
       { scope: args.privateDnsZoneId, role: "privateDnsZoneContributor", principalId: identity.principalId },
       { parent: this, provider: args.dnsProvider },
     );
+    // The Cilium gateway's internal load balancer takes its IP from the ingress subnet (annotation
+    // azure-load-balancer-internal-subnet); the cloud controller needs subnets/read + join there:
+    // "If you want to define a custom role instead [of Network Contributor], you need
+    // Microsoft.Network/virtualNetworks/subnets/join/action, .../subnets/read"
+    // (https://learn.microsoft.com/azure/aks/internal-lb). A custom role at subnet scope is
+    // narrower than Network Contributor, which could also rewrite the subnet's NSG and routes.
+    const netChild = { parent: this, provider: args.networkProvider ?? provider };
+    const ingressRole = customRole(`${name}-ingress-subnet-join-role`, {
+      vnetId: args.vnetId,
+      roleName: afterPreflight(`k8tre ${n.cluster} ingress subnet join`),
+      description: "AKS control plane: place internal load balancer frontends in the ingress-services subnet",
+      actions: ["Microsoft.Network/virtualNetworks/subnets/read", "Microsoft.Network/virtualNetworks/subnets/join/action"],
+    }, netChild);
+    const ingressGrant = assignRole(
+      `${name}-ingress-subnet-join`,
+      { scope: args.ingressSubnetId, role: { definitionId: ingressRole.id }, principalId: identity.principalId, description: "AKS internal load balancer in the ingress subnet" },
+      netChild,
+    );
+    // With a custom private DNS zone AKS links the zone to the cluster VNet when no link exists
+    // (landing zones whose zones are linked to the hub only): the identity needs join rights on
+    // the VNet. Microsoft documents Network Contributor on the VNet for custom zones
+    // (https://learn.microsoft.com/azure/aks/private-clusters, "Private DNS Zone Contributor and
+    // Network Contributor roles"); the link itself is a virtualNetworks/join/action on the VNet,
+    // so a custom role with that action (and read) is granted instead of the whole of Network
+    // Contributor. Granted in both network modes: harmless where a link already exists.
+    const vnetRole = customRole(`${name}-vnet-link-role`, {
+      vnetId: args.vnetId,
+      roleName: afterPreflight(`k8tre ${n.cluster} private DNS VNet link`),
+      description: "AKS control plane: link the custom private DNS zone to the cluster VNet",
+      actions: ["Microsoft.Network/virtualNetworks/read", "Microsoft.Network/virtualNetworks/join/action"],
+    }, netChild);
+    const vnetGrant = assignRole(
+      `${name}-vnet-link-join`,
+      { scope: args.vnetId, role: { definitionId: vnetRole.id }, principalId: identity.principalId, description: "AKS links its private DNS zone to the cluster VNet" },
+      netChild,
+    );
 
     const workspaceId = c.logAnalyticsWorkspaceId
       ? pulumi.output(c.logAnalyticsWorkspaceId)
@@ -136,6 +218,15 @@ export class Cluster extends pulumi.ComponentResource {
             sku: { name: "PerGB2018" },
             retentionInDays: c.logRetentionDays,
             features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: true },
+            // Queries only through a private link (built-in policy "Log Analytics workspaces
+            // should block log ingestion and querying from public networks",
+            // https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security).
+            // Ingestion stays public: the Defender sensor on the nodes sends to the workspace's
+            // ingestion endpoint, which without an Azure Monitor Private Link Scope (not part of
+            // this design) is only reachable publicly; control-plane resource logs arrive through
+            // diagnostic settings either way. See docs/environment.md.
+            publicNetworkAccessForQuery: c.logPublicQuery ? "Enabled" : "Disabled",
+            publicNetworkAccessForIngestion: "Enabled",
             tags: args.tags,
           },
           child,
@@ -153,7 +244,7 @@ export class Cluster extends pulumi.ComponentResource {
     };
     const clusterOpts: pulumi.CustomResourceOptions = {
       ...child,
-      dependsOn: [subnetGrant, zoneGrant],
+      dependsOn: [subnetGrant, zoneGrant, ingressGrant, vnetGrant],
       protect: args.protect ?? false,
     };
     const identityArgs = { type: "UserAssigned" as const, userAssignedIdentities: [identity.id] };
@@ -183,7 +274,7 @@ export class Cluster extends pulumi.ComponentResource {
           tags: args.tags,
           properties: previewClusterProperties(spec),
         },
-        { ...clusterOpts, ignoreChanges: ["properties.agentPoolProfiles[0].count"] },
+        { ...clusterOpts, ignoreChanges: ["properties.agentPoolProfiles[0].count", ...(channelOwnsVersion(c) ? ["properties.kubernetesVersion", "properties.agentPoolProfiles[0].orchestratorVersion"] : [])] },
       );
       this.resource = aks;
       clusterName = aks.name;
@@ -196,7 +287,7 @@ export class Cluster extends pulumi.ComponentResource {
       const aks = new containerservice.ManagedCluster(
         `${name}-aks`,
         { ...managedClusterBody(spec), resourceGroupName: rg.name, resourceName: n.cluster, location: args.location, identity: identityArgs, sku, tags: args.tags },
-        { ...clusterOpts, ignoreChanges: ["agentPoolProfiles[0].count"] },
+        { ...clusterOpts, ignoreChanges: ["agentPoolProfiles[0].count", ...(channelOwnsVersion(c) ? ["kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion"] : [])] },
       );
       this.resource = aks;
       clusterName = aks.name;
@@ -218,7 +309,7 @@ export class Cluster extends pulumi.ComponentResource {
           nodeLabels: p.labels,
           nodeTaints: p.taints,
         },
-        { ...child, dependsOn: [this.resource], ignoreChanges: ["count"] },
+        { ...child, dependsOn: [this.resource], ignoreChanges: ["count", ...(channelOwnsVersion(c) ? ["orchestratorVersion"] : [])] },
       );
     }
 

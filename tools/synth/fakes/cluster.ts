@@ -81,6 +81,29 @@ registerResourceFake("azure-native:authorization:RoleAssignment", (args) => ({
   state: {},
 }));
 
+registerResourceFake("azure-native:authorization:RoleDefinition", (args) => ({
+  id: `${String(args.inputs.scope)}/providers/Microsoft.Authorization/roleDefinitions/${String(args.inputs.roleDefinitionId)}`,
+  state: {},
+}));
+
+/**
+ * Features the fake subscription has not registered (`<namespace>/<feature>`); empty: every
+ * feature the cluster's preflight reads is Registered. Tests add to it to see the preflight fail.
+ */
+export const UNREGISTERED_FEATURES = new Set<string>();
+
+registerCallFake("azure-native:features:getSubscriptionFeatureRegistration", (args, ctx) => {
+  const ns = String(args.inputs.providerNamespace);
+  const feature = String(args.inputs.featureName);
+  const state = UNREGISTERED_FEATURES.has(`${ns}/${feature}`) ? "NotRegistered" : "Registered";
+  return {
+    id: `/subscriptions/${subscriptionOf(ctx)}/providers/Microsoft.Features/featureProviders/${ns}/subscriptionFeatureRegistrations/${feature}`,
+    name: feature,
+    type: "Microsoft.Features/featureProviders/subscriptionFeatureRegistrations",
+    properties: { featureName: feature, providerNamespace: ns, state },
+  };
+});
+
 registerResourceFake("azure-native:monitor:DiagnosticSetting", (args) => ({
   id: `${String(args.inputs.resourceUri)}/providers/Microsoft.Insights/diagnosticSettings/${String(args.inputs.name)}`,
   state: {},
