@@ -234,7 +234,9 @@ describe("workload identities", () => {
     expect(grants).toEqual(
       [
         "cluster-dns-zone-contributor",
+        "cluster-ingress-subnet-join",
         "cluster-subnet-network-contributor",
+        "cluster-vnet-link-join",
         "env-certmanager-zone",
         "env-externaldns-zone",
         "env-externalsecrets-kv",
