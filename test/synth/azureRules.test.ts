@@ -74,6 +74,30 @@ describe("Azure create-time rules: names", () => {
   });
 });
 
+describe("Azure create-time rules: Kubernetes versions (the AKS calendar in config/kubernetes-versions.ts)", () => {
+  it("refuses 1.33 after its end of community support without LTS, naming the key and the supported minors", () => {
+    const old = edit(dev, "cluster-aks", (r) => (r.inputs.kubernetesVersion = "1.33"));
+    const [f] = only(old, [net], "aks-supported-version");
+    expect(f.property).toBe("kubernetesVersion");
+    expect(f.message).toBe(
+      "Kubernetes 1.33: 1.33 left community support on 2026-07-31; AKS creates it only with long-term support (sku.tier Premium and supportPlan AKSLongTermSupport), until 2027-07-31; supported: 1.34, 1.35, 1.36, 1.37",
+    );
+    expect(f.configKey).toBe("k8tre:cluster.kubernetesVersion in Pulumi.dev.yaml");
+  });
+
+  it("accepts 1.33 on the Premium tier with the AKSLongTermSupport plan", () => {
+    const lts = edit(dev, "cluster-aks", (r) => Object.assign(r.inputs, { kubernetesVersion: "1.33", sku: { name: "Base", tier: "Premium" }, supportPlan: "AKSLongTermSupport" }));
+    expect(check(lts, [net]).findings).toEqual([]);
+  });
+
+  it("refuses a node pool on a minor AKS does not know, and one past LTS too", () => {
+    const pool = edit(dev, "cluster-aks", (r) => ((r.inputs.agentPoolProfiles as any[])[0].orchestratorVersion = "1.28"));
+    expect(only(pool, [net], "aks-supported-version")[0]).toMatchObject({ property: "agentPoolProfiles[0].orchestratorVersion", message: expect.stringContaining("Kubernetes 1.28: 1.28 is not in the AKS release calendar") });
+    const gone = edit(dev, "cluster-aks", (r) => Object.assign(r.inputs, { kubernetesVersion: "1.29", sku: { tier: "Premium" }, supportPlan: "AKSLongTermSupport" }));
+    expect(only(gone, [net], "aks-supported-version")[0].message).toContain("1.29 went out of long-term support on 2026-04-30");
+  });
+});
+
 describe("Azure create-time rules: role prerequisites of the cluster", () => {
   it("refuses a cluster whose identity has no Network Contributor on the node subnet", () => {
     const bad = without(edit(dev, "cluster-aks", (r) => (r.dependsOn = r.dependsOn.filter((d) => !d.endsWith("cluster-subnet-nc")))), "cluster-subnet-nc");
@@ -118,12 +142,28 @@ describe("Azure create-time rules: subscription features", () => {
   it("refuses encryption at host without a Microsoft.Compute/EncryptionAtHost registration, naming the command", () => {
     const bad = without(dev, "feature-eah");
     const [f] = only(bad, [net], "aks-feature-encryption-at-host");
-    expect(f.message).toContain("az feature register --namespace Microsoft.Compute --name EncryptionAtHost --subscription 00000000-0000-0000-0000-000000000003");
+    expect(f.message).toContain(
+      "the plan neither checks it (a getSubscriptionFeatureRegistration preflight through that subscription's provider) nor registers it (by hand: az feature register --subscription 00000000-0000-0000-0000-000000000003 --namespace Microsoft.Compute --name EncryptionAtHost && az provider register",
+    );
+  });
+
+  it("accepts a read-only preflight through the cluster subscription's provider instead of a registration resource, but not through another subscription's", () => {
+    const provider = (sub: string) => `urn:pulumi:dev::k8tre::pulumi:providers:azure-native::azure-${sub}::azure-${sub}-provider-id`;
+    const preflight = (sub: string) => ({ ...without(dev, "feature-eah"), invokes: [{ token: "azure-native:features:getSubscriptionFeatureRegistration", inputs: { providerNamespace: "Microsoft.Compute", featureName: "EncryptionAtHost" }, provider: provider(sub) }] });
+    expect(check(preflight("00000000-0000-0000-0000-000000000003"), [net]).findings).toEqual([]);
+    expect(only(preflight("00000000-0000-0000-0000-000000000001"), [net], "aks-feature-encryption-at-host")).toHaveLength(1);
+  });
+
+  it("refuses SSH disabled on a pool without the DisableSSHPreview feature", () => {
+    const ssh = edit(dev, "cluster-aks", (r) => ((r.inputs.agentPoolProfiles as any[])[0].securityProfile = { sshAccess: "Disabled" }));
+    const [f] = only(ssh, [net], "aks-feature-disable-ssh");
+    expect(f.property).toBe("agentPoolProfiles[0].securityProfile.sshAccess");
+    expect(f.message).toContain("Microsoft.ContainerService/DisableSSHPreview");
   });
 
   it("refuses a registration in another subscription than the cluster's", () => {
     const other = edit(dev, "feature-eah", (r) => (r.provider = "urn:pulumi:dev::k8tre::pulumi:providers:azure-native::azure-00000000-0000-0000-0000-000000000009"));
-    expect(only(other, [net], "aks-feature-encryption-at-host")[0].message).toContain("no features:SubscriptionFeatureRegistration");
+    expect(only(other, [net], "aks-feature-encryption-at-host")[0].message).toContain("nor registers it");
   });
 
   it("refuses kube-proxy disabled without KubeProxyConfigurationPreview, or without a dependency on it", () => {

@@ -61,7 +61,8 @@ export interface SynthResult {
   /** Outputs with real values (secrets revealed), for later stacks' StackReferences. */
   rawOutputs: Record<string, unknown>;
   warnings: string[];
-  invokes: Array<{ token: string; inputs: Record<string, unknown> }>;
+  /** Provider functions the program called; `provider` is the explicit provider's reference, when one was passed. */
+  invokes: Array<{ token: string; inputs: Record<string, unknown>; provider?: string }>;
 }
 
 /** Runs `program` as stack `opts.stack` and returns its plan. */
@@ -85,7 +86,7 @@ async function runIsolated(program: () => unknown, opts: SynthOptions): Promise<
     {
       newResource: (args) => fakeResource(args, ctx),
       call: (args) => {
-        invokes.push({ token: args.token, inputs: args.inputs });
+        invokes.push({ token: args.token, inputs: args.inputs, ...(args.provider ? { provider: args.provider } : {}) });
         return fakeCall(args, ctx);
       },
     },

@@ -11,8 +11,10 @@
  * test/synth/azureRules.test.ts. A rule whose program fix has not landed yet is a `warning` with
  * `pending` saying what is missing; it is reported, never skipped.
  */
+import { AKS_KUBERNETES_VERSIONS, supportedMinors, versionSupport } from "../../../components/kubernetes/versions";
 import {
   AZURE_RESERVED_PER_SUBNET,
+  envelope,
   cidrOf,
   grants,
   poolsOf,
@@ -36,7 +38,10 @@ const DOCS = {
   privateClusters: "https://learn.microsoft.com/azure/aks/private-clusters",
   internalLb: "https://learn.microsoft.com/azure/aks/internal-lb",
   kubeProxy: "https://learn.microsoft.com/azure/aks/configure-kube-proxy",
+  versions: "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions",
+  lts: "https://learn.microsoft.com/azure/aks/long-term-support",
   hostEncryption: "https://learn.microsoft.com/azure/aks/enable-host-encryption",
+  ssh: "https://learn.microsoft.com/azure/aks/manage-ssh-node-access",
   appGwInfra: "https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure",
   vnetFaq: "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq",
   peering: "https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview",
@@ -88,15 +93,22 @@ function nodeSubnetIds(cluster: PlanResource, plan: PlanIndex): string[] {
   return [...new Set(poolsOf(cluster, plan).map((p) => p.inputs.vnetSubnetID).filter((s): s is string => typeof s === "string" && !isUnknown(s)))];
 }
 
-/** A feature registration prerequisite: declared in the plan, in the subscription, and waited for. */
+/**
+ * A subscription feature prerequisite, met in one of two ways: a read-only preflight (the program
+ * reads `features:getSubscriptionFeatureRegistration` through the provider of the resource's
+ * subscription and refuses to continue unless it is Registered: components/azure/cluster/
+ * prerequisites.ts), or a `features:SubscriptionFeatureRegistration` resource in that subscription
+ * that the resource depends on.
+ */
 function featureFindings(r: PlanResource, plan: PlanIndex, ns: string, feature: string, property: string, configKey?: string): RuleFinding[] {
   const sub = r.subscriptionId;
-  const regs = plan
-    .ofType(T.feature)
-    .filter((f) => String(f.inputs.providerNamespace).toLowerCase() === ns.toLowerCase() && String(f.inputs.featureName).toLowerCase() === feature.toLowerCase() && f.subscriptionId === sub);
-  const fix = `az feature register --namespace ${ns} --name ${feature} --subscription ${sub}`;
+  const same = (a: unknown, b: string) => String(a).toLowerCase() === b.toLowerCase();
+  const preflight = plan.invokes.some((i) => i.stack === r.stack && i.token === "azure-native:features:getSubscriptionFeatureRegistration" && same(i.inputs.providerNamespace, ns) && same(i.inputs.featureName, feature) && i.subscriptionId === sub);
+  if (preflight) return [];
+  const regs = plan.ofType(T.feature).filter((f) => same(f.inputs.providerNamespace, ns) && same(f.inputs.featureName, feature) && f.subscriptionId === sub);
+  const fix = `az feature register --subscription ${sub} --namespace ${ns} --name ${feature} && az provider register --subscription ${sub} --namespace ${ns}`;
   if (!regs.length) {
-    return [{ property, message: `needs the subscription feature ${ns}/${feature} in subscription ${sub}; no features:SubscriptionFeatureRegistration for it is in the plan (by hand: ${fix}, then az provider register -n ${ns})`, configKey }];
+    return [{ property, message: `needs the subscription feature ${ns}/${feature} in subscription ${sub}; the plan neither checks it (a getSubscriptionFeatureRegistration preflight through that subscription's provider) nor registers it (by hand: ${fix})`, configKey }];
   }
   if (!regs.some((f) => waitsFor(plan, r, f))) {
     return [{ property, message: `the registration of ${ns}/${feature} (${regs.map((f) => f.name).join(", ")}) is declared but this resource does not depend on it: on a fresh deploy it can be created first and be refused`, configKey }];
@@ -232,6 +244,37 @@ export const azureRules: readonly AzureRule[] = [
     },
   },
 
+  // ------------------------------------------------------------------------- AKS versions
+  {
+    id: "aks-supported-version",
+    title: "AKS creates clusters and node pools only on a Kubernetes minor in support (past community support, only with the Premium tier and the AKSLongTermSupport plan, until LTS ends).",
+    level: "error",
+    types: [T.cluster, T.agentPool],
+    sources: [DOCS.versions, DOCS.lts],
+    check: (r, plan, ctx) => {
+      // The calendar: config/kubernetes-versions.ts (re-exported by components/kubernetes/versions.ts).
+      const cluster = r.type === T.cluster ? r : plan.ofType(T.cluster).find((c) => c.stack === r.stack && (c.raw.inputs.resourceName ?? c.inputs.resourceName) === r.inputs.resourceName);
+      const lts = !!cluster && obj(envelope(cluster).sku).tier === "Premium" && cluster.inputs.supportPlan === "AKSLongTermSupport";
+      const versions: Array<[string, unknown, string]> =
+        r.type === T.cluster
+          ? [[`${propertiesPrefix(r)}kubernetesVersion`, r.inputs.kubernetesVersion, "k8tre:cluster.kubernetesVersion"], ...list(r.inputs.agentPoolProfiles).map((p, i): [string, unknown, string] => [`${propertiesPrefix(r)}agentPoolProfiles[${i}].orchestratorVersion`, obj(p).orchestratorVersion, "k8tre:cluster.kubernetesVersion"])]
+          : [["orchestratorVersion", r.inputs.orchestratorVersion, "k8tre:cluster.kubernetesVersion"]];
+      const out: RuleFinding[] = [];
+      for (const [property, v, key] of versions) {
+        if (typeof v !== "string" || isUnknown(v)) continue;
+        const s = versionSupport(AKS_KUBERNETES_VERSIONS, v, ctx.now, lts);
+        const supported = () => supportedMinors(AKS_KUBERNETES_VERSIONS, ctx.now).join(", ");
+        let why: string | undefined;
+        if (s.status === "unknown") why = `${s.minor} is not in the AKS release calendar (supported on ${ctx.now.toISOString().slice(0, 10)}: ${supported()})`;
+        else if (s.status === "not-yet-ga") why = `${s.row.minor} is not generally available on AKS before ${s.row.ga}`;
+        else if (s.status === "lts-only") why = `${s.row.minor} left community support on ${s.row.endOfLife}; AKS creates it only with long-term support (sku.tier Premium and supportPlan AKSLongTermSupport), until ${s.row.ltsEndOfLife}; supported: ${supported()}`;
+        else if (s.status === "out-of-support") why = `${s.row.minor} went out of ${s.lts ? "long-term " : ""}support on ${s.until}; supported: ${supported()}`;
+        if (why) out.push({ property, message: `Kubernetes ${v}: ${why}`, configKey: key });
+      }
+      return out;
+    },
+  },
+
   // ----------------------------------------------------------------------- AKS sizing, CNI
   {
     id: "aks-node-subnet-capacity",
@@ -289,7 +332,7 @@ export const azureRules: readonly AzureRule[] = [
     id: "aks-feature-encryption-at-host",
     title: "Host-based encryption needs the Microsoft.Compute/EncryptionAtHost feature registered in the cluster's subscription.",
     level: "warning",
-    pending: "aks: declare the feature registration (features:SubscriptionFeatureRegistration) and make the cluster depend on it (issue 10 item 3)",
+    pending: "aks: check (preflight) or register the feature before the cluster (issue 10 item 3)",
     types: [T.cluster, T.agentPool],
     sources: [DOCS.hostEncryption],
     check: (r, plan) => {
@@ -302,13 +345,27 @@ export const azureRules: readonly AzureRule[] = [
     id: "aks-feature-kube-proxy-configuration",
     title: "A kube-proxy configuration (kube-proxy disabled) needs the Microsoft.ContainerService/KubeProxyConfigurationPreview feature registered in the cluster's subscription.",
     level: "warning",
-    pending: "aks: declare the feature registration and make the cluster depend on it (issue 10 item 3)",
+    pending: "aks: check (preflight) or register the feature before the cluster (issue 10 item 3)",
     types: [T.cluster],
     sources: [DOCS.kubeProxy],
     check: (r, plan) =>
       obj(obj(r.inputs.networkProfile).kubeProxyConfig).enabled === false
         ? featureFindings(r, plan, "Microsoft.ContainerService", "KubeProxyConfigurationPreview", `${propertiesPrefix(r)}networkProfile.kubeProxyConfig`, "k8tre:cluster.kubeProxy")
         : [],
+  },
+
+  {
+    id: "aks-feature-disable-ssh",
+    title: "Node pools with SSH disabled (securityProfile.sshAccess Disabled, preview) need the Microsoft.ContainerService/DisableSSHPreview feature in the cluster's subscription.",
+    level: "warning",
+    pending: "aks: disable SSH on every node pool with its feature preflight (issue 10 item 8)",
+    types: [T.cluster, T.agentPool],
+    sources: [DOCS.ssh],
+    check: (r, plan) => {
+      const pools = r.type === T.agentPool ? [{ inputs: r.inputs, path: "securityProfile.sshAccess" }] : list(r.inputs.agentPoolProfiles).map((p, i) => ({ inputs: obj(p), path: `${propertiesPrefix(r)}agentPoolProfiles[${i}].securityProfile.sshAccess` }));
+      const first = pools.find((p) => obj(p.inputs.securityProfile).sshAccess === "Disabled");
+      return first ? featureFindings(r, plan, "Microsoft.ContainerService", "DisableSSHPreview", first.path) : [];
+    },
   },
 
   // ----------------------------------------------------------------------- App Gateway v2

@@ -31,6 +31,16 @@ export interface StackPlan {
   readonly stack: string;
   readonly resources: readonly PlannedResource[];
   readonly outputs?: Record<string, unknown>;
+  /** Provider functions the program called (read-only preflights, e.g. a feature registration's state). */
+  readonly invokes?: ReadonlyArray<{ token: string; inputs: Record<string, unknown>; provider?: string }>;
+}
+
+/** An invoke as the rules see it: its stack and the subscription of its explicit provider. */
+export interface PlanInvoke {
+  readonly stack: string;
+  readonly token: string;
+  readonly inputs: Record<string, unknown>;
+  readonly subscriptionId?: string;
 }
 
 export const isUnknown = (v: unknown): boolean => v === SYNTH_UNKNOWN || v === SYNTH_SECRET;
@@ -131,6 +141,8 @@ export class PlanIndex {
   private readonly inlineSubnets = new Map<string, { vnet: PlanResource; subnet: Record<string, any> }>();
   /** Stack outputs by stack (for values only outputs carry, like the deployer's location). */
   readonly outputs = new Map<string, Record<string, unknown>>();
+  /** Provider functions called, with their provider's subscription. */
+  readonly invokes: PlanInvoke[] = [];
   /** Component types per stack (components are not resources the rules check, but say what a stack runs). */
   readonly components = new Map<string, Set<string>>();
 
@@ -139,6 +151,11 @@ export class PlanIndex {
       if (plan.outputs) this.outputs.set(plan.stack, plan.outputs);
       const providers = new Map(plan.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r] as const));
       this.components.set(plan.stack, new Set(plan.resources.filter((r) => !r.custom).map((r) => r.type)));
+      for (const i of plan.invokes ?? []) {
+        // A provider reference is `<urn>::<id>`; the subscription is in the URN's name.
+        const urn = i.provider ? i.provider.slice(0, i.provider.lastIndexOf("::") > 0 ? i.provider.lastIndexOf("::") : undefined) : null;
+        this.invokes.push({ stack: plan.stack, token: i.token, inputs: i.inputs, subscriptionId: subscriptionOfProvider(urn, providers)?.toLowerCase() });
+      }
       for (const raw of plan.resources) {
         if (!raw.custom) continue;
         const n = normalizeResource({ type: raw.type, name: raw.name, urn: raw.urn, inputs: raw.inputs });
