@@ -68,7 +68,15 @@ describe("reachability: what breaks a path", () => {
 
   it("no deployer location in the plans", () => {
     const r = devReport({ ...net, outputs: {} });
-    expect(lines(r)[0]).toBe("unreachable: deployer → dev API server (spoke-dev/snet-nodes): no deployer location in the plans: the network stack exports none (a `deployer` output with the runner's `subnetId`)");
+    expect(lines(r)[0]).toBe("unreachable: deployer → dev API server (spoke-dev/snet-nodes): no deployer location in the plans: the network stack exports no reachability.deployer (the runner's subnet or landing-zone VNet)");
+  });
+
+  it("a landing-zone deployer VNet: assumed, with the guarantees the operator declared", () => {
+    const lz = "/subscriptions/x/resourceGroups/rg-iac/providers/Microsoft.Network/virtualNetworks/vnet-iac";
+    const r = devReport({ ...net, outputs: { reachability: { mode: "existing", deployer: { vnetId: lz }, guarantees: { deployerPath: "hub-routed", privateDns: "zone-links" } } } });
+    expect(lines(r)[0]).toBe(
+      "assumed: deployer (vnet-iac) → dev API server (spoke-dev/snet-nodes): VNet vnet-iac is not declared in the evaluated plans (landing zone): its peerings, routes and DNS are assumed, not checked; the landing zone declares deployerPath: hub-routed, privateDns: zone-links (k8tre:network.reachability in Pulumi.network.yaml)",
+    );
   });
 });
 

@@ -61,6 +61,8 @@ export interface ReachabilityReport {
 interface Point {
   label: string;
   subnetId: string;
+  /** What a landing zone declares it provides for this point (shown when the path is assumed). */
+  assumption?: string;
 }
 
 interface Target extends Point {
@@ -86,8 +88,8 @@ export function analyzeReachability(plans: readonly StackPlan[], stack?: string)
     for (const c of clusters) {
       const api = apiServerTarget(c, plan, net);
       if (!api) continue;
-      if (deployer) checks.push(net.check(deployer.point ?? null, api, deployer.label, deployer.problem));
-      else checks.push(missingSource("deployer", api, "no deployer location in the plans: the network stack exports none (a `deployer` output with the runner's `subnetId`)"));
+      if (deployer) checks.push(net.check(deployer.point ?? null, api, deployer.label));
+      else checks.push(missingSource("deployer", api, "no deployer location in the plans: the network stack exports no reachability.deployer (the runner's subnet or landing-zone VNet)"));
       if (isRegistered(plan, s) && argocd && argocd.stack !== s) checks.push(net.check(argocd, api, argocd.label));
       const nodes = nodePoint(c, plan, net);
       if (!nodes) continue;
@@ -107,12 +109,24 @@ function missingSource(source: string, target: Target, problem: string): Reachab
   return { source, target: target.label, stack: target.stack, status: "unreachable", path: [], problems: [problem] };
 }
 
-/** The deployer's location: a `deployer` output ({ subnetId }) of any evaluated stack. */
-function deployerPoint(plan: PlanIndex, net: Network): { label: string; point?: Point; problem?: string } | undefined {
-  for (const [, outputs] of plan.outputs) {
-    const d = obj(outputs.deployer);
-    const subnetId = d.subnetId;
-    if (typeof subnetId === "string" && !isUnknown(subnetId)) return { label: `deployer (${net.where(subnetId)})`, point: { label: `deployer (${net.where(subnetId)})`, subnetId } };
+/**
+ * The deployer's location: the network stack's `reachability.deployer` output (stacks/network/
+ * azure.ts): its subnet in create mode; in existing mode only the landing zone's VNet, with the
+ * guarantees the operator declared for it.
+ */
+function deployerPoint(plan: PlanIndex, net: Network): { label: string; point?: Point } | undefined {
+  for (const [stack, outputs] of plan.outputs) {
+    const r = obj(outputs.reachability);
+    const d = obj(r.deployer);
+    const subnetId = typeof d.subnetId === "string" && !isUnknown(d.subnetId) ? d.subnetId : undefined;
+    const vnetId = typeof d.vnetId === "string" && !isUnknown(d.vnetId) ? d.vnetId : undefined;
+    if (subnetId) return { label: `deployer (${net.where(subnetId)})`, point: { label: `deployer (${net.where(subnetId)})`, subnetId } };
+    if (vnetId) {
+      const g = obj(r.guarantees);
+      const declared = Object.keys(g).length ? `; the landing zone declares ${Object.entries(g).map(([k, v]) => `${k}: ${String(v)}`).join(", ")} (k8tre:network.reachability in Pulumi.${stack}.yaml)` : "";
+      const label = `deployer (${net.short(vnetId)})`;
+      return { label, point: { label, subnetId: `${vnetId}/subnets/(deployer)`, assumption: declared } };
+    }
   }
   return undefined;
 }
@@ -283,7 +297,7 @@ class Network {
     const tv = vnetOfSubnet(target.subnetId.toLowerCase());
     if (!this.vnets.has(sv) || !this.vnets.has(tv)) {
       const external = [sv, tv].filter((v) => !this.vnets.has(v)).map((v) => this.short(v));
-      return { ...base, status: "assumed", path: [], problems: [`VNet ${external.join(", ")} is not declared in the evaluated plans (landing zone): its peerings, routes and DNS are assumed, not checked`] };
+      return { ...base, status: "assumed", path: [], problems: [`VNet ${external.join(", ")} is not declared in the evaluated plans (landing zone): its peerings, routes and DNS are assumed, not checked${source.assumption ?? ""}`] };
     }
     const problems: string[] = [];
     const route = this.route(source, target, sv, tv);
