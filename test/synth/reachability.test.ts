@@ -61,6 +61,13 @@ describe("reachability: what breaks a path", () => {
     expect(lines(r)[2]).toBe('unreachable: dev nodes (spoke-dev/snet-nodes) → Key Vault kv-dev-1 (vault): public network access is disabled and no private endpoint for "vault" is in the plan');
   });
 
+  it("a FileStorage account (NFS shares) needs its file endpoint, not a blob one", () => {
+    const fs = res("dev", "azure-native:storage:StorageAccount", "env-st-fs", { resourceGroupName: "rg-data", accountName: "stdevfs", kind: "FileStorage", publicNetworkAccess: "Disabled" });
+    const r = devReport(net, plus(dev, fs));
+    expect(r.checks[3]).toMatchObject({ target: "storage account stdevfs (file)", status: "unreachable", problems: ['public network access is disabled and no private endpoint for "file" is in the plan'] });
+    expect(r.checks).toHaveLength(4);
+  });
+
   it("a private endpoint without its DNS zone group has no private record", () => {
     const r = devReport(net, without(dev, "env-pe-kv-dns"));
     expect(r.checks[2].problems).toEqual(["private endpoint env-pe-kv has no private DNS zone group: kv-dev-1's FQDN has no private record (expected zone privatelink.vaultcore.azure.net)"]);

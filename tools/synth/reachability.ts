@@ -203,7 +203,7 @@ function privateServiceTargets(plan: PlanIndex, net: Network, stack: string): Ta
     const kind = svc.type === T.vault ? "Key Vault" : "storage account";
     const name = String(svc.inputs.vaultName ?? svc.inputs.accountName ?? svc.name);
     const eps = endpointsOf(plan, svc.armId);
-    const needed = svc.type === T.vault ? ["vault"] : storageGroupsNeeded(plan, stack, name);
+    const needed = svc.type === T.vault ? ["vault"] : storageGroupsNeeded(plan, stack, svc);
     for (const group of needed) {
       const ep = eps.find((e) => e.groups.includes(group));
       const label = `${kind} ${name} (${group})`;
@@ -218,12 +218,15 @@ function privateServiceTargets(plan: PlanIndex, net: Network, stack: string): Ta
   return out;
 }
 
-/** The storage sub-resources the stack uses: blob always; file when an NFS/SMB StorageClass names the account. */
-function storageGroupsNeeded(plan: PlanIndex, stack: string, account: string): string[] {
-  const groups = ["blob"];
-  const usesFiles = plan.resources.some((r) => r.stack === stack && r.type === T.storageClass && r.raw.inputs.provisioner === "file.csi.azure.com" && obj(r.raw.inputs.parameters).storageAccount === account);
-  if (usesFiles) groups.push("file");
-  return groups;
+/**
+ * The storage sub-resources the stack uses: `blob` on a blob-capable account; `file` on a
+ * FileStorage account or when a `file.csi.azure.com` StorageClass names the account.
+ */
+function storageGroupsNeeded(plan: PlanIndex, stack: string, account: PlanResource): string[] {
+  const name = account.inputs.accountName;
+  const fileOnly = account.inputs.kind === "FileStorage";
+  const usesFiles = fileOnly || plan.resources.some((r) => r.stack === stack && r.type === T.storageClass && r.raw.inputs.provisioner === "file.csi.azure.com" && obj(r.raw.inputs.parameters).storageAccount === name);
+  return [...(fileOnly ? [] : ["blob"]), ...(usesFiles ? ["file"] : [])];
 }
 
 /** The private vaults an Application Gateway reads its certificates from. */
