@@ -14,6 +14,17 @@ import type { StackConfig } from "../config/schema";
 
 export type StackRole = "network" | "management";
 
+/**
+ * Something an update left out because a referenced stack has no outputs yet; exported as the
+ * `deferred` output, read by the deployment runner's late pass (automation/plan.ts).
+ */
+export interface DeferredPart {
+  what: string;
+  reason: string;
+  /** URN globs the late pass targets (`pulumi up --target ... --target-dependents`). */
+  targets: string[];
+}
+
 /** What a stack builder returns: the stack's outputs. */
 export type StackOutputs = Record<string, unknown>;
 
@@ -126,6 +137,26 @@ export class StackContext {
     if (!ref) throw new Error(`stack ${this.stack} needs k8tre:stackRefs.${role}`);
     if (ref.split("/").length === 3) return ref;
     return `${pulumi.getOrganization() || "organization"}/${pulumi.getProject()}/${ref.split("/").pop()}`;
+  }
+
+  /**
+   * Whether the management stack has outputs yet (undefined until {@link resolveLateRefs}). An
+   * environment declares its ArgoCD registration only when they exist; until then it records the
+   * registration in {@link deferred}, and the runner's late pass declares it once the management
+   * stack has been deployed (docs/adr/0005-schedule-and-late-registration.md).
+   */
+  managementOutputsExist: boolean | undefined;
+  /** What this update left out because a referenced stack has no outputs yet (the `deferred` output). */
+  readonly deferred: DeferredPart[] = [];
+
+  /**
+   * Reads, before any resource is declared, whether the late-referenced stacks have outputs.
+   * A stack that has never completed an update has none (its StackReference reads an empty map).
+   */
+  async resolveLateRefs(): Promise<void> {
+    if (!this.config.stackRefs?.management || !this.config.registration?.enabled) return;
+    const details = await this.stackRef("management").getOutputDetails("kubeconfig");
+    this.managementOutputsExist = details.value !== undefined || details.secretValue !== undefined;
   }
 
   stackRef(role: StackRole): pulumi.StackReference {

@@ -30,12 +30,19 @@ export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: Buil
   k3s: { environment: buildK3sStack },
 };
 
-/** Builds the resources of an already-validated stack and returns its outputs. */
-export function buildStack(loaded: LoadedStack): StackOutputs {
+/**
+ * Builds the resources of an already-validated stack and returns its outputs. A stack that left
+ * something out because a referenced stack has no outputs yet also exports `deferred` (what, and
+ * why): the deployment runner runs a late pass of such a stack (automation/plan.ts).
+ */
+export async function buildStack(loaded: LoadedStack): Promise<StackOutputs> {
   const { kind, platform } = loaded.config;
   const build = BUILDERS[platform][kind];
   if (!build) throw new Error(`stack ${loaded.stack}: no ${kind} stack is built on platform ${platform}`);
-  return build(new StackContext(loaded));
+  const ctx = new StackContext(loaded);
+  await ctx.resolveLateRefs();
+  const outputs = build(ctx);
+  return ctx.deferred.length > 0 ? { ...outputs, deferred: [...ctx.deferred] } : outputs;
 }
 
 /**
@@ -70,7 +77,7 @@ function readSiblingStacks(dir: string): Map<string, LoadedStack> | undefined {
 }
 
 /** The Pulumi program: validate, warn, build. */
-export function runProgram(): StackOutputs {
+export function runProgram(): Promise<StackOutputs> {
   const loaded = loadCurrentStack();
   for (const w of loaded.warnings) void pulumi.log.warn(w);
   return buildStack(loaded);

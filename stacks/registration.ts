@@ -93,6 +93,20 @@ export function registerWithManagement(
   opts: { dependsOn?: pulumi.Input<pulumi.Resource>[] } = {},
 ): Registration | undefined {
   if (!ctx.config.registration?.enabled) return undefined;
+  if (ctx.managementOutputsExist === false) {
+    // The management stack has never completed an update (greenfield: it is being deployed
+    // alongside this stack). Nothing reads it now; the runner's late pass registers the cluster.
+    const mgmtStack = ctx.stackRefName("management");
+    ctx.deferred.push({
+      what: "argocd-registration",
+      reason: `the management stack ${mgmtStack} has no outputs yet; run \`pulumi up\` again once it is deployed`,
+      // What the late pass updates (pulumi up --target, with --target-dependents): the reference
+      // (re-read), the management cluster's provider, and the two registration components.
+      targets: ["**::management-stack", "**::management-k8s", "**::argocd-access*", "**::argocd-registration*"],
+    });
+    void pulumi.log.info(`ArgoCD registration deferred: ${mgmtStack} has no outputs yet (the deployment runner's late pass registers this cluster)`);
+    return undefined;
+  }
   const mgmt = ctx.stackRef("management");
   // pulumi.output deep-unwraps the (plain data) auth; its type loses only the literal kinds.
   const auth = pulumi.output(strategy(mgmt)).apply((a) => a as ClusterAuth);

@@ -51,7 +51,8 @@ export class ArgoCd extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, dependsOn: args.dependsOn },
+      // A namespace is an API object: it needs no CNI, so it does not wait for `args.dependsOn`.
+      child,
     );
 
     const oidc = args.oidc;
@@ -72,7 +73,10 @@ export class ArgoCd extends pulumi.ComponentResource {
         repositoryOpts: { repo: ARGOCD_CHART.repo },
         namespace: ns.metadata.name,
         createNamespace: false,
-        atomic: true,
+        // No wait for readiness: nothing here needs ArgoCD running (the root Application needs only
+        // the CRDs the release applies; the provider retries a kind it does not know yet), and the
+        // environments register once this stack completes. Schedule: docs/automation.md.
+        skipAwait: true,
         cleanupOnFail: true,
         timeout: 900,
         values,

@@ -39,6 +39,10 @@ export interface DurationEntry {
   resourceType?: string;
   /** Matches `inputs.name` (Helm release name). */
   name?: string;
+  /** Matches a Helm release's `skipAwait` input. */
+  skipAwait?: boolean;
+  /** Matches every type with this prefix (used instead of `type`). */
+  typePrefix?: string;
   seconds: number;
   range?: [number, number];
   source: string;
@@ -63,7 +67,8 @@ export function loadDurations(file = DURATIONS_FILE): DurationTable {
 export function durationOf(r: PlannedResource, table: DurationTable): { seconds: number; source: string } {
   if (!r.custom) return { seconds: 0, source: "component (no cloud operation)" };
   const e = table.entries.find(
-    (x) => x.type === r.type && (x.resourceType === undefined || r.inputs?.resourceType === x.resourceType) && (x.name === undefined || r.inputs?.name === x.name),
+    (x) => (x.typePrefix !== undefined ? r.type.startsWith(x.typePrefix) : x.type === r.type) && (x.resourceType === undefined || r.inputs?.resourceType === x.resourceType) && (x.name === undefined || r.inputs?.name === x.name) &&
+      (x.skipAwait === undefined || (r.inputs?.skipAwait === true) === x.skipAwait),
   );
   return e ? { seconds: e.seconds, source: e.source } : { seconds: table.defaults.customSeconds, source: table.defaults.source };
 }
@@ -216,6 +221,27 @@ export function dependantsOf(resources: readonly PlannedResource[], roots: Reado
   return out;
 }
 
+/**
+ * The resources a stack leaves out while the stacks `refs` read have no outputs: everything that
+ * waits for those StackReferences, plus the rest of each top-level component they sit in (the
+ * program declares or skips a component as a whole: stacks/registration.ts), and what waits for that.
+ */
+export function lateResources(resources: readonly PlannedResource[], refs: readonly string[]): Set<string> {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const roots = new Set(resources.filter((r) => refs.includes(referencedStack(r) ?? "")).map((r) => r.urn));
+  if (roots.size === 0) return new Set();
+  const late = dependantsOf(resources, roots);
+  const top = (r: PlannedResource): PlannedResource => {
+    let cur = r;
+    while (cur.parent && byUrn.has(cur.parent)) cur = byUrn.get(cur.parent)!;
+    return cur;
+  };
+  const tops = new Set([...late].map((u) => top(byUrn.get(u)!).urn));
+  for (const r of resources) if (tops.has(top(r).urn)) late.add(r.urn);
+  for (const u of dependantsOf(resources, late)) late.add(u);
+  return late;
+}
+
 /** The short stack name a StackReference reads (`organization/k8tre/mgmt` → `mgmt`). */
 export function referencedStack(r: PlannedResource): string | undefined {
   if (r.type !== "pulumi:pulumi:StackReference") return undefined;
@@ -311,8 +337,7 @@ export async function estimateDeploy(input: EstimateInput): Promise<DeployEstima
     const resources = input.plans.get(stack)!;
     const units = plan.units.filter((u) => u.stack === stack);
     const lateUnit = units.find((u) => u.pass === "late");
-    const lateRoots = new Set(resources.filter((r) => lateUnit?.lateRefs.includes(referencedStack(r) ?? "")).map((r) => r.urn));
-    const late = dependantsOf(resources, lateRoots);
+    const late = lateResources(resources, lateUnit?.lateRefs ?? []);
     const gatedSet = new Set<string>();
     for (const rule of table.operatorGated) {
       for (const r of resources.filter((x) => x.type === rule.type)) {
