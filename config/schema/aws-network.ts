@@ -74,7 +74,7 @@ export const vpc = z.strictObject({
       .default(365),
     trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
   }).default({ retentionDays: 365, trafficType: "ALL" })
-    .describe("VPC flow logs to a KMS-encrypted CloudWatch log group."),
+    .describe("VPC flow logs to a KMS-encrypted CloudWatch log group; the retention also applies to the DNS query logs."),
   dns: z.strictObject({
     publicZone: bool("whether to create a public hosted zone for the domain").default(false)
       .describe("Also create a public Route53 zone named k8tre:domain (for public certificates' DNS-01); the private zone always exists."),

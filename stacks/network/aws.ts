@@ -50,16 +50,18 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
     transitGateway: v.deployerAccess.transitGateway,
   }, opts);
 
+  const queryLogGroupName = naming.logGroup("dns-query-logs");
   const flowLogs = new FlowLogs("flow-logs", {
     vpcId: vpc.vpcId,
     partition,
     region,
     accountId: ctx.awsAccountId,
     logGroupName: naming.logGroup("vpc-flow-logs"),
-    kmsAlias: naming.kmsAlias("vpc-flow-logs"),
+    kmsAlias: naming.kmsAlias("network-logs"),
     roleName: naming.iamRole("vpc-flow-logs"),
     retentionDays: v.flowLogs.retentionDays,
     trafficType: v.flowLogs.trafficType,
+    otherLogGroupNames: [queryLogGroupName],
   }, opts);
 
   const endpoints = new VpcEndpoints("endpoints", {
@@ -88,6 +90,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
         }
       : undefined,
     firewall: { namePrefix: base, action: v.dns.firewall.action, allowedDomains: allowed, mutationProtection: c.protected },
+    queryLogs: { logGroupName: queryLogGroupName, configName: naming.resource("dns-query-logs"), retentionDays: v.flowLogs.retentionDays, kmsKeyArn: flowLogs.kmsKeyArn },
   }, opts);
 
   // The deployer's path to the private API endpoints: a self-hosted runner in the deployer
@@ -146,6 +149,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
     flowLogGroupName: flowLogs.logGroupName,
     flowLogGroupArn: flowLogs.logGroupArn,
     flowLogKmsKeyArn: flowLogs.kmsKeyArn,
+    dnsQueryLogGroupName: dns.queryLogGroupName,
     ...(vpc.transitGatewayAttachmentId ? { transitGatewayAttachmentId: vpc.transitGatewayAttachmentId } : {}),
   };
 }

@@ -113,7 +113,7 @@ describe("flow logs", () => {
     const vpcs = ofType(r, T.vpc).map((v) => id("vpc", v.name));
     const logs = ofType(r, T.flowLog).map((f) => f.inputs as any);
     expect(logs.map((f) => f.vpcId).sort()).toEqual(vpcs.sort());
-    const group = one(r, T.logGroup);
+    const group = one(r, T.logGroup, "flow-logs-group");
     expect(logs[0]).toMatchObject({ trafficType: "ALL", maxAggregationInterval: 60, logDestinationType: "cloud-watch-logs", logDestination: "arn:aws:logs:eu-west-2:111111111111:log-group:/k8tre/k8tre-net/vpc-flow-logs" });
     expect(group.inputs).toMatchObject({ name: "/k8tre/k8tre-net/vpc-flow-logs", retentionInDays: 365 });
     const key = one(r, T.key);
@@ -126,7 +126,10 @@ describe("flow logs", () => {
     const policy = JSON.parse(inputs(T.key).policy);
     const logs = policy.Statement.find((s: any) => s.Principal.Service);
     expect(logs.Principal.Service).toBe("logs.eu-west-2.amazonaws.com");
-    expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toEqual(["arn:aws:logs:eu-west-2:111111111111:log-group:/k8tre/k8tre-net/vpc-flow-logs"]);
+    expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toEqual([
+      "arn:aws:logs:eu-west-2:111111111111:log-group:/k8tre/k8tre-net/vpc-flow-logs",
+      "arn:aws:logs:eu-west-2:111111111111:log-group:/k8tre/k8tre-net/dns-query-logs",
+    ]);
     const trust = JSON.parse(inputs(T.role, "flow-logs-role").assumeRolePolicy).Statement[0];
     expect(trust.Principal).toEqual({ Service: "vpc-flow-logs.amazonaws.com" });
     expect(trust.Condition).toEqual({ StringEquals: { "aws:SourceAccount": "111111111111" }, ArnLike: { "aws:SourceArn": "arn:aws:ec2:eu-west-2:111111111111:vpc-flow-log/*" } });
@@ -164,6 +167,18 @@ describe("DNS", () => {
     const z = one(r, T.zone, "dns-private");
     expect(z.inputs).toMatchObject({ name: "k8tre.example.org", vpcs: [{ vpcId: id("vpc", "network-vpc") }] });
     expect(z.protect).toBe(true);
+  });
+
+  it("logs every DNS query of the VPC with the firewall's verdict, to an encrypted, retained, protected group", () => {
+    const group = one(r, T.logGroup, "dns-query-logs");
+    expect(group.inputs).toMatchObject({ name: "/k8tre/k8tre-net/dns-query-logs", retentionInDays: 365, kmsKeyId: expect.stringMatching(/^arn:aws:kms:eu-west-2:111111111111:key\//) });
+    expect(group.protect).toBe(true);
+    const config = one(r, "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig");
+    expect((config.inputs as any).destinationArn).toBe("arn:aws:logs:eu-west-2:111111111111:log-group:/k8tre/k8tre-net/dns-query-logs");
+    expect(inputs("aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation")).toEqual({
+      resolverQueryLogConfigId: awsId("rqlc", STACK, "dns-query-logs"),
+      resourceId: id("vpc", "network-vpc"),
+    });
   });
 
   it("opens the inbound resolver to the institution's forwarders only, on 53/udp and 53/tcp, one address per zone", () => {

@@ -17,6 +17,8 @@ export interface FlowLogsArgs {
   roleName: string;
   retentionDays: number;
   trafficType: "ALL" | "ACCEPT" | "REJECT";
+  /** Other network log groups (DNS query logs) encrypted with the same key. */
+  otherLogGroupNames?: readonly string[];
 }
 
 export class FlowLogs extends pulumi.ComponentResource {
@@ -31,10 +33,10 @@ export class FlowLogs extends pulumi.ComponentResource {
 
     // Audit evidence: the key and the log group are protected from deletion.
     const key = new aws.kms.Key(`${name}-key`, {
-      description: `Encrypts the VPC flow logs in ${args.logGroupName}`,
+      description: `Encrypts the network logs: ${[args.logGroupName, ...(args.otherLogGroupNames ?? [])].join(", ")}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
-      policy: JSON.stringify(logsKeyPolicy({ partition: args.partition, region: args.region, accountId: args.accountId, logGroupNames: [args.logGroupName] })),
+      policy: JSON.stringify(logsKeyPolicy({ partition: args.partition, region: args.region, accountId: args.accountId, logGroupNames: [args.logGroupName, ...(args.otherLogGroupNames ?? [])] })),
     }, { parent: this, protect: true });
     new aws.kms.Alias(`${name}-key`, { name: args.kmsAlias, targetKeyId: key.keyId }, parent);
 

@@ -101,3 +101,5 @@ resolverThing("aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup",
 resolverThing("aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation", "rslvr-frgassoc", "firewall-rule-group-association");
 registerResourceFake("aws:route53/resolverFirewallRule:ResolverFirewallRule", (args) => ({ id: `${String(args.inputs.firewallRuleGroupId ?? "")}:${String(args.inputs.firewallDomainListId ?? args.name)}`, state: {} }));
 registerResourceFake("aws:route53/resolverFirewallConfig:ResolverFirewallConfig", (args, ctx) => ({ id: awsId("rslvr-fc", ctx.stack, args.name), state: { ownerId: awsOf(ctx).accountId } }));
+resolverThing("aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig", "rqlc", "resolver-query-log-config");
+registerResourceFake("aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation", (args, ctx) => ({ id: awsId("rqlcassoc", ctx.stack, args.name), state: { status: "ACTIVE" } }));
