@@ -11,6 +11,8 @@ export interface ConfigIssue {
   readonly expected: string;
   /** The stack the issue belongs to, when the check spans stacks. */
   readonly stack?: string;
+  /** What was found, when it is not a value (e.g. "a YAML syntax error"); replaces the value in messages. */
+  readonly got?: string;
 }
 
 export function describeValue(value: unknown): string {
@@ -26,7 +28,7 @@ export function describeValue(value: unknown): string {
 
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.stack ? `[${issue.stack}] ` : "";
-  return `${where}${issue.key}: got ${describeValue(issue.value)}; expected ${issue.expected}`;
+  return `${where}${issue.key}: got ${issue.got ?? describeValue(issue.value)}; expected ${issue.expected}`;
 }
 
 /**
@@ -35,13 +37,20 @@ export function formatIssue(issue: ConfigIssue): string {
  * Pulumi Node.js runtime prints without a stack trace and turns into a non-zero exit.
  */
 export class ConfigError extends Error {
-  constructor(readonly issues: readonly ConfigIssue[], readonly stack?: string) {
-    super(ConfigError.render(issues, stack));
+  /**
+   * @param stack the stack the problems belong to
+   * @param file the stack file to edit (e.g. `Pulumi.dev.yaml`), when known
+   */
+  constructor(readonly issues: readonly ConfigIssue[], readonly stack?: string, readonly file?: string) {
+    if (issues.length === 0) throw new Error("ConfigError needs at least one problem");
+    super(ConfigError.render(issues, stack, file));
     this.name = "ConfigError";
   }
 
-  static render(issues: readonly ConfigIssue[], stack?: string): string {
-    const head = `Invalid configuration${stack ? ` for stack "${stack}"` : ""}: ${issues.length} problem${issues.length === 1 ? "" : "s"}`;
-    return [head, ...issues.map((i) => `  - ${formatIssue(i)}`)].join("\n");
+  static render(issues: readonly ConfigIssue[], stack?: string, file?: string): string {
+    const where = stack ? ` for stack "${stack}"${file ? ` (${file})` : ""}` : file ? ` in ${file}` : "";
+    const head = `Invalid configuration${where}: ${issues.length} problem${issues.length === 1 ? "" : "s"}`;
+    // An issue of this stack needs no [stack] prefix under this heading.
+    return [head, ...issues.map((i) => `  - ${formatIssue(i.stack === stack ? { ...i, stack: undefined } : i)}`)].join("\n");
   }
 }

@@ -14,7 +14,7 @@ import { privateZoneNames } from "./private-zones";
 import { eksChecks } from "./eks-checks";
 import { closest } from "./suggest";
 import { AWS_TAG_KEY, AWS_TAG_VALUE, parseArn } from "./schema/aws";
-import { KINDS, type Kind, NAMESPACE, type Platform, PLATFORM_KINDS, PLATFORMS, type StackConfig, TOP_LEVEL_KEYS, type TopLevelKey } from "./schema";
+import { KINDS, type Kind, type KeySpec, NAMESPACE, type Platform, PLATFORM_KINDS, PLATFORMS, type StackConfig, TOP_LEVEL_KEYS, type TopLevelKey } from "./schema";
 
 export { closest } from "./suggest";
 
@@ -23,6 +23,25 @@ export interface LoadOptions {
   readonly stack: string;
   /** The day support windows are judged on (default: now). Tests pin it. */
   readonly today?: Date;
+  /** The stack file, for messages (e.g. `Pulumi.dev.yaml`). */
+  readonly file?: string;
+  /**
+   * Fully-qualified keys whose values are Pulumi secrets (`secure:` in the stack file). When
+   * given, a key the schema marks secret must be among them; undefined skips that check (the
+   * caller cannot tell).
+   */
+  readonly secretKeys?: readonly string[];
+}
+
+/** What validation found: the config as far as it parsed, and every problem. */
+export interface Validation {
+  readonly stack: string;
+  /** Keys that failed to parse are missing; `kind` may be missing too. */
+  readonly config: Partial<StackConfig>;
+  readonly issues: readonly ConfigIssue[];
+  readonly warnings: readonly string[];
+  /** Set when there is no issue. */
+  readonly loaded?: LoadedStack;
 }
 
 export interface LoadedStack {
@@ -45,9 +64,19 @@ const KEY_NAMES = Object.keys(TOP_LEVEL_KEYS) as TopLevelKey[];
 /**
  * Loads and validates one stack's config. `raw` maps fully-qualified keys (`k8tre:kind`) to
  * values: parsed YAML from a stack file, or the strings the Pulumi runtime hands the program
- * (objects JSON-encoded).
+ * (objects JSON-encoded). Throws a {@link ConfigError} listing every problem.
  */
 export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: LoadOptions): LoadedStack {
+  const v = validateStackConfig(raw, opts);
+  if (!v.loaded) throw new ConfigError(v.issues, opts.stack, opts.file);
+  return v.loaded;
+}
+
+/**
+ * Validates one stack's config without throwing: every problem, plus the config as far as it
+ * parsed, so cross-stack checks still run on a stack with a per-stack error.
+ */
+export function validateStackConfig(raw: Readonly<Record<string, unknown>>, opts: LoadOptions): Validation {
   const issues: ConfigIssue[] = [];
   const values = new Map<TopLevelKey, unknown>();
 
@@ -56,11 +85,12 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
     const ns = sep < 0 ? "" : fullKey.slice(0, sep);
     const key = sep < 0 ? fullKey : fullKey.slice(sep + 1);
     if (ns !== NAMESPACE) continue; // provider settings (azure-native:…, kubernetes:…) are not ours
-    // Pulumi.yaml declares optional keys with default "" (project defaults reach every stack): unset.
-    if (value === "" || value === null) continue;
-    if (!(key in TOP_LEVEL_KEYS)) {
-      const hint = closest(key, KEY_NAMES);
-      issues.push({ key: fullKey, value, expected: `a known key (${hint ? `did you mean ${keyOf(hint)}? ` : ""}see docs/config.md)` });
+    const known = key in TOP_LEVEL_KEYS;
+    // Pulumi.yaml declares optional keys with default "" (project defaults reach every stack):
+    // unset. Keys every stack needs have no project default, so an empty one was written empty.
+    if ((value === "" || value === null) && !(known && requiredEverywhere(key as TopLevelKey))) continue;
+    if (!known) {
+      issues.push(unknownKeyIssue(fullKey, key, value));
       continue;
     }
     values.set(key as TopLevelKey, value);
@@ -68,12 +98,21 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
 
   const kind = parseScalar<Kind>("kind", values.get("kind"), issues);
   const platform = parseScalar<Platform>("platform", values.get("platform"), issues) ?? "azure";
+  if (kind === undefined && !values.has("kind")) {
+    issues.push({ key: keyOf("kind"), value: undefined, expected: `a value (required): ${TOP_LEVEL_KEYS.kind.description} One of ${KINDS.join(", ")}` });
+  }
 
   const parsed: Record<string, unknown> = {};
   for (const key of KEY_NAMES) {
     const spec = TOP_LEVEL_KEYS[key] as (typeof TOP_LEVEL_KEYS)[TopLevelKey];
     const present = values.has(key);
-    const applies = kind !== undefined && (spec.kinds as readonly string[]).includes(kind) && (spec.platforms as readonly string[]).includes(platform);
+    if (key === "kind" || key === "platform") continue;
+    // Without a kind, check what every kind shares (prefix, environment, domain) so one run still
+    // reports those; the rest depends on the kind.
+    const applies =
+      kind !== undefined
+        ? (spec.kinds as readonly string[]).includes(kind) && (spec.platforms as readonly string[]).includes(platform)
+        : requiredEverywhere(key);
     if (present && kind !== undefined && !applies) {
       issues.push({
         key: keyOf(key),
@@ -83,9 +122,17 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
       continue;
     }
     if (!applies) continue;
-    const required = ((spec as { requiredFor?: readonly Kind[] }).requiredFor ?? []).includes(kind!);
+    const required = kind !== undefined ? ((spec as { requiredFor?: readonly Kind[] }).requiredFor ?? []).includes(kind) : true;
     if (!present && required) {
-      issues.push({ key: keyOf(key), value: undefined, expected: `a value: required for a ${kind} stack — ${spec.description}` });
+      issues.push({ key: keyOf(key), value: undefined, expected: `a value: required for ${kind ? `a ${kind} stack` : "every stack"} — ${spec.description}` });
+      continue;
+    }
+    if (present && (spec as { secret?: boolean }).secret && opts.secretKeys && !opts.secretKeys.includes(keyOf(key))) {
+      issues.push({
+        key: keyOf(key),
+        value: "(plain text, not shown)",
+        expected: `a secret: it holds credentials, and a plain-text value is stored unencrypted in Pulumi.${opts.stack}.yaml and the state. Remove it and run \`pulumi config set --secret ${keyOf(key)} < file\``,
+      });
       continue;
     }
     const result = (spec.schema as z.ZodType).safeParse(coerce(values.get(key)), { reportInput: true });
@@ -97,12 +144,12 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
     }
   }
 
-  if (kind === undefined) throw new ConfigError(issues, opts.stack);
+  const warnings: string[] = [];
+  if (kind === undefined) return { stack: opts.stack, config: { ...parsed, platform } as Partial<StackConfig>, issues, warnings };
 
   // Relations between fields are checked on whatever parsed, so one run reports every problem
   // (a typo elsewhere does not hide an overlap); each check skips keys that failed to parse.
   const config = { ...parsed, kind, platform } as StackConfig;
-  const warnings: string[] = [];
   let naming: Naming | undefined;
   semanticChecks(config, issues, warnings, opts.today ?? new Date());
   if (config.platform === "aws" && config.kind !== "network") eksChecks(config, issues, warnings, opts.today ?? new Date());
@@ -111,8 +158,33 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>>, opts: Lo
   }
   let awsNaming: AwsNaming | undefined;
   if (config.platform === "aws" && config.prefix && config.environment && config.aws) awsNaming = checkAwsNames(config, issues);
-  if (issues.length > 0) throw new ConfigError(issues, opts.stack);
-  return { stack: opts.stack, config, warnings, naming, awsNaming };
+  if (issues.length > 0) return { stack: opts.stack, config, issues, warnings };
+  return { stack: opts.stack, config, issues, warnings, loaded: { stack: opts.stack, config, warnings, naming, awsNaming } };
+}
+
+/** Keys every stack of every kind and platform must set (they have no project default). */
+function requiredEverywhere(key: TopLevelKey): boolean {
+  const spec = TOP_LEVEL_KEYS[key] as KeySpec;
+  return (spec.requiredFor?.length ?? 0) === KINDS.length && spec.platforms.length === PLATFORMS.length;
+}
+
+/**
+ * An unknown top-level key. The common mistake is a literal dotted key (`k8tre:cluster.podCidr:`
+ * at the top of the YAML) from `pulumi config set k8tre:cluster.podCidr …` without `--path`.
+ */
+function unknownKeyIssue(fullKey: string, key: string, value: unknown): ConfigIssue {
+  const dot = key.indexOf(".");
+  if (dot > 0 && key.slice(0, dot) in TOP_LEVEL_KEYS) {
+    return {
+      key: fullKey,
+      value,
+      expected:
+        `no literal dotted key: ${fullKey} means the field ${key.slice(dot + 1)} inside ${keyOf(key.slice(0, dot))}. ` +
+        `Set nested fields with --path: \`pulumi config rm ${fullKey}\` then \`pulumi config set --path '${fullKey}' <value>\` (or nest it in the YAML under ${keyOf(key.slice(0, dot))})`,
+    };
+  }
+  const hint = closest(key, KEY_NAMES);
+  return { key: fullKey, value, expected: `a known key (${hint ? `did you mean ${keyOf(hint)}? ` : ""}see docs/config.md)` };
 }
 
 function parseScalar<T>(key: TopLevelKey, value: unknown, issues: ConfigIssue[]): T | undefined {
@@ -236,10 +308,10 @@ function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[
   if (c.platform === "azure" && c.location && !regionCode(c.location, c.regionCode)) {
     issues.push({ key: keyOf("location"), value: c.location, expected: "a known Azure region, or set k8tre:regionCode to its abbreviation" });
   }
-  if (c.kind !== "network" && c.platform === "azure" && !c.stackRefs.network) {
+  if (c.kind !== "network" && c.platform === "azure" && c.stackRefs && !c.stackRefs.network) {
     issues.push({ key: keyOf("stackRefs.network"), value: undefined, expected: "the network stack this cluster reads its subnets and private DNS zones from (e.g. network)" });
   }
-  if (c.kind === "environment" && c.registration?.enabled && !c.stackRefs.management) {
+  if (c.kind === "environment" && c.registration?.enabled && c.stackRefs && !c.stackRefs.management) {
     issues.push({ key: keyOf("stackRefs.management"), value: undefined, expected: "the management stack to register with (e.g. mgmt), or set k8tre:registration.enabled false" });
   }
   if (c.network) networkChecks(c, issues);
@@ -256,6 +328,22 @@ function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[
   }
   if (c.agnostics) agnosticsChecks(c, issues);
   if (c.platform === "azure") azureArgocdChecks(c, issues);
+  if (c.dns?.publicZoneId && c.domain && c.environment) publicZoneCheck(c, issues);
+}
+
+/**
+ * cert-manager writes `_acme-challenge.<host>` TXT records for the environment's hosts into the
+ * public zone: it must be the environment's zone or one of its parents.
+ */
+function publicZoneCheck(c: StackConfig, issues: ConfigIssue[]): void {
+  const zone = c.dns!.publicZoneId!.split("/").pop()!.toLowerCase();
+  const envDomain = c.dns?.apex ? c.domain : `${c.environment}.${c.domain}`;
+  if (zone === envDomain || envDomain.endsWith(`.${zone}`)) return;
+  issues.push({
+    key: keyOf("dns.publicZoneId"),
+    value: c.dns!.publicZoneId,
+    expected: `the public zone of this environment's domain ${envDomain} or of a parent domain (this zone is ${zone})`,
+  });
 }
 
 function networkChecks(c: StackConfig, issues: ConfigIssue[]): void {
@@ -318,8 +406,35 @@ function gatewaySubnetSize(gw: Range, issues: ConfigIssue[]): void {
   }
 }
 
+/**
+ * WAF mode, agreeing with the mandatory policy `waf-policy-prevention` (policy/rules.ts):
+ * Prevention always; Detection only as a documented exception (k8tre:gateway.wafDetectionReason,
+ * which the program writes as the WAF policy's `k8tre-waf-detection-reason` tag the policy
+ * accepts) and never on a protected stack. Whatever this accepts, the policy accepts.
+ */
+function wafModeChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
+  const g = c.gateway!;
+  if (g.wafMode === "Detection") {
+    if (c.protected) {
+      issues.push({ key: keyOf("gateway.wafMode"), value: g.wafMode, expected: '"Prevention" on a protected stack (Detection only logs attacks; the policy waf-policy-prevention requires Prevention in production)' });
+    } else if (!g.wafDetectionReason) {
+      issues.push({
+        key: keyOf("gateway.wafMode"),
+        value: g.wafMode,
+        expected: '"Prevention" (the mandatory policy waf-policy-prevention refuses Detection), or document a temporary exception in k8tre:gateway.wafDetectionReason (e.g. "tuning false positives until 2026-12-31")',
+      });
+    } else {
+      warnings.push(`k8tre:gateway.wafMode is Detection (${g.wafDetectionReason}): the WAF only logs attacks; switch back to Prevention when the exception ends`);
+    }
+  } else if (g.wafDetectionReason) {
+    issues.push({ key: keyOf("gateway.wafDetectionReason"), value: g.wafDetectionReason, expected: 'no value while k8tre:gateway.wafMode is "Prevention" (it documents a Detection exception)' });
+  }
+}
+
 function gatewayChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]): void {
   const g = c.gateway!;
+  // The WAF policy exists even while the gateway is disabled: check its mode first.
+  wafModeChecks(c, issues, warnings);
   if (!g.enabled) return;
   if (g.minCapacity > g.maxCapacity) {
     issues.push({ key: keyOf("gateway.minCapacity"), value: g.minCapacity, expected: `at most k8tre:gateway.maxCapacity (${g.maxCapacity})` });
@@ -327,7 +442,6 @@ function gatewayChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]
   if (c.protected && g.minCapacity < 2) {
     issues.push({ key: keyOf("gateway.minCapacity"), value: g.minCapacity, expected: "at least 2 on a protected (production) stack, so one instance can fail" });
   }
-  if (g.wafMode !== "Prevention") warnings.push(`k8tre:gateway.wafMode is ${g.wafMode}: the WAF only logs attacks; use Prevention in production`);
   const seen = new Map<string, number>();
   g.listeners.forEach((l, i) => {
     const key = keyOf(`gateway.listeners.${i}.environment`);

@@ -3,7 +3,7 @@
  * from `index.ts` (which starts the policy gRPC server) so it can be tested offline.
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { appliesTo, normalizeResource, type PolicyResource, type ResourceRule, rules, runsOn } from "./rules";
+import { appliesTo, normalizeResource, type PolicyResource, type ResourceRule, rules, runsOn, withFix } from "./rules";
 
 /** The resource a rule sees, built from CrossGuard's validation arguments. */
 export function toPolicyResource(args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts">): PolicyResource {
@@ -21,7 +21,7 @@ export function toCrossGuardPolicy(rule: ResourceRule): ResourceValidationPolicy
       // Unknown values during preview throw UnknownValueError from the SDK's proxy; the SDK
       // reports that as an advisory "can't run during preview" for this policy.
       const messages = rule.check(resource, { engine: "crossguard", notEvaluable: (reason) => args.notApplicable(reason) });
-      for (const m of messages) reportViolation(m);
+      for (const m of messages) reportViolation(withFix(rule, m));
     },
   };
 }

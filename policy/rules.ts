@@ -42,10 +42,24 @@ export interface ResourceRule {
   resourceTypes: readonly string[];
   /** Engines the rule runs on; default both. */
   engines?: readonly Engine[];
+  /**
+   * The stack config key(s) that fix a violation, when config controls it (printed with every
+   * violation, so an operator knows what to edit). Keys are checked against the config schema
+   * by test/config/policy-keys.test.ts.
+   */
+  fix?: string;
   check(resource: PolicyResource, ctx: RuleContext): string[];
 }
 
 export const PACK_NAME = "k8tre-tre-baseline";
+
+/** A violation message with the config key that fixes it (both engines print this). */
+export function withFix(rule: Pick<ResourceRule, "fix">, message: string): string {
+  return rule.fix ? `${message} — fix: ${rule.fix}` : message;
+}
+
+/** WAF policy tag documenting an accepted Detection-mode exception (config/schema/network.ts writes it). */
+export const WAF_DETECTION_REASON_TAG = "k8tre-waf-detection-reason";
 
 /** How the offline synth shows secret and unknown input values (tools/synth/values.ts). */
 export const SYNTH_SECRET = "[secret]";
@@ -243,6 +257,7 @@ export const rules: readonly ResourceRule[] = [
     enforcementLevel: "advisory",
     baseline: "ASB DP-4 (encryption at rest); CIS Azure 7.x (VM disk encryption); SATRE: data protection",
     resourceTypes: [TYPES.managedCluster, TYPES.agentPool],
+    fix: "k8tre:cluster.systemPool.hostEncryption / k8tre:cluster.userPools[].hostEncryption true (register the EncryptionAtHost feature first)",
     check: (r) => {
       const pools = r.type === TYPES.agentPool ? [{ ...r.inputs, name: r.inputs.agentPoolName ?? r.name }] : agentPoolsOf(r.inputs);
       return pools.filter((p) => p.enableEncryptionAtHost !== true).map((p) => `agent pool ${show(p.name)}: enableEncryptionAtHost is ${show(p.enableEncryptionAtHost)}, expected true`);
@@ -328,6 +343,7 @@ export const rules: readonly ResourceRule[] = [
     enforcementLevel: "advisory",
     baseline: "CIS Azure 3.3 (storage account key access disabled); ASB IM-1; SATRE: identity and access",
     resourceTypes: [TYPES.storageAccount],
+    fix: 'k8tre:storage.fileShareProtocol "NFS" (SMB shares need account keys)',
     check: (r) => (r.inputs.allowSharedKeyAccess === false ? [] : [`allowSharedKeyAccess is ${show(r.inputs.allowSharedKeyAccess)}; set false unless a consumer (e.g. the Azure Files CSI driver over SMB) needs account keys`]),
   },
   {
@@ -367,14 +383,19 @@ export const rules: readonly ResourceRule[] = [
   },
   {
     name: "waf-policy-prevention",
-    description: "WAF policies are enabled, in Prevention mode, with a managed rule set.",
+    description: "WAF policies are enabled, in Prevention mode (or Detection as a documented exception tagged k8tre-waf-detection-reason), with a managed rule set.",
     enforcementLevel: "mandatory",
     baseline: "ASB NS-6 (WAF in prevention mode); SATRE: secure network (restricted public ingress)",
     resourceTypes: [TYPES.wafPolicy],
+    fix: 'k8tre:gateway.wafMode "Prevention" in the network stack (or, on an unprotected stack, k8tre:gateway.wafDetectionReason)',
     check: (r) => {
       const s = obj(r.inputs.policySettings);
       const v: string[] = [];
-      if (s.mode !== "Prevention") v.push(`policySettings.mode must be "Prevention" (found ${show(s.mode)})`);
+      // The config loader accepts Detection only with a reason on an unprotected stack and the
+      // program tags it: config and policy accept exactly the same thing.
+      const reason = obj(r.inputs.tags)[WAF_DETECTION_REASON_TAG];
+      const documented = s.mode === "Detection" && typeof reason === "string" && reason.trim().length >= 10;
+      if (s.mode !== "Prevention" && !documented) v.push(`policySettings.mode must be "Prevention" (found ${show(s.mode)}${s.mode === "Detection" ? ` without a ${WAF_DETECTION_REASON_TAG} tag` : ""})`);
       if (s.state !== "Enabled") v.push(`policySettings.state must be "Enabled" (found ${show(s.state)})`);
       if (list(obj(r.inputs.managedRules).managedRuleSets).length === 0) v.push("managedRules.managedRuleSets must include at least one managed rule set (e.g. OWASP 3.2 or Microsoft_DefaultRuleSet)");
       return v;

@@ -7,9 +7,9 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
-import { type LoadedStack, loadStackConfig } from "../config/load";
-import { crossStackIssues, loadProject, readProject } from "../config/project";
-import type { Kind, Platform } from "../config/schema";
+import { type LoadedStack, validateStackConfig } from "../config/load";
+import { crossStackIssues, readProject } from "../config/project";
+import type { Kind, Platform, StackConfig } from "../config/schema";
 import { StackContext, type StackOutputs } from "./context";
 import { buildEnvironmentStack as buildAwsEnvironment } from "./environment/aws";
 import { buildEnvironmentStack as buildAzureEnvironment } from "./environment/azure";
@@ -47,33 +47,49 @@ export async function buildStack(loaded: LoadedStack): Promise<StackOutputs> {
 
 /**
  * Loads the current stack's config from the Pulumi runtime. Also checks the stack against its
- * sibling stack files (CIDR overlaps across stacks that share a network) when they are present
- * next to Pulumi.yaml; only problems that involve this stack are reported.
+ * sibling stack files (references, environments, CIDR overlaps across stacks that share a
+ * network) when they are present next to Pulumi.yaml; the problems of this stack, its own and
+ * cross-stack ones, are reported together.
  */
 export function loadCurrentStack(projectDir: string = process.cwd()): LoadedStack {
   const stack = pulumi.getStack();
+  const file = `Pulumi.${stack}.yaml`;
+  const current = validateStackConfig(pulumi.runtime.allConfig(), { stack, file, secretKeys: runtimeSecretKeys() });
+  const issues = [...current.issues];
+  const siblings = readSiblingStacks(projectDir);
+  if (siblings) {
+    siblings.stacks.set(stack, current);
+    issues.push(...crossStackIssues(siblings.stacks, { project: siblings.project, present: [...siblings.stacks.keys()] }).filter((i) => i.stack === stack));
+  }
+  if (issues.length || !current.loaded) throw new pulumi.RunError(new ConfigError(issues, stack, file).message);
+  return current.loaded;
+}
+
+/**
+ * The config keys the Pulumi CLI marks secret (PULUMI_CONFIG_SECRET_KEYS, set by the CLI for the
+ * program); undefined when the CLI does not say, which skips the plain-text-secret check.
+ */
+function runtimeSecretKeys(): string[] | undefined {
+  const text = process.env.PULUMI_CONFIG_SECRET_KEYS;
+  if (!text) return undefined;
   try {
-    const loaded = loadStackConfig(pulumi.runtime.allConfig(), { stack });
-    const siblings = readSiblingStacks(projectDir);
-    if (siblings) {
-      siblings.set(stack, loaded);
-      const mine = crossStackIssues(siblings).filter((i) => i.stack === stack || i.key.includes(`stack ${stack}`));
-      if (mine.length) throw new ConfigError(mine, stack);
-    }
-    return loaded;
-  } catch (e) {
-    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
-    throw e;
+    const keys = JSON.parse(text) as unknown;
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string") : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-function readSiblingStacks(dir: string): Map<string, LoadedStack> | undefined {
+function readSiblingStacks(dir: string): { project: string; stacks: Map<string, { readonly config: Partial<StackConfig> }> } | undefined {
+  let files;
   try {
-    const files = readProject(path.resolve(dir));
-    return loadProject(files).loaded;
+    files = readProject(path.resolve(dir));
   } catch {
     return undefined; // no stack files (e.g. an inline Automation API program): nothing to compare
   }
+  const stacks = new Map<string, { readonly config: Partial<StackConfig> }>();
+  for (const f of files.stacks) if (!f.readIssues?.length) stacks.set(f.stack, validateStackConfig(f.raw, { stack: f.stack }));
+  return { project: files.project, stacks };
 }
 
 /** The Pulumi program: validate, warn, build. */

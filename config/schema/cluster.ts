@@ -1,6 +1,6 @@
 /** `k8tre:cluster` — an AKS cluster (management and environment stacks on Azure). */
 import { z } from "zod";
-import { bool, cidr, guid, int, ipv4, nonEmpty, zones } from "./fields";
+import { azureVmSize, bool, cidr, guid, int, ipv4, zones } from "./fields";
 
 const kubernetesVersion = z
   .string({ error: 'a Kubernetes version as a quoted string such as "1.35" (unquoted YAML numbers lose trailing zeros)' })
@@ -10,7 +10,7 @@ const kubernetesVersion = z
 const osSku = z.enum(["AzureLinux", "Ubuntu"]).default("AzureLinux");
 
 const systemPool = z.strictObject({
-  vmSize: nonEmpty("a VM size such as Standard_D4ds_v5"),
+  vmSize: azureVmSize("a VM size"),
   minCount: int("the minimum node count", 1, 100).default(2),
   maxCount: int("the maximum node count", 1, 1000).default(5),
   zones: zones.default(["1", "2", "3"]),

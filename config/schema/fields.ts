@@ -68,3 +68,17 @@ export const tags = z.record(
 export const bool = (what: string) => z.boolean({ error: `${what} as true or false` });
 export const int = (what: string, min: number, max: number) =>
   z.number({ error: `${what} as a whole number from ${min} to ${max}` }).int(`${what} as a whole number`).min(min, `${what} of at least ${min}`).max(max, `${what} of at most ${max}`);
+
+/**
+ * An Azure VM size as Azure names it: `Standard_` + family (upper case) + vCPUs + optional
+ * constrained vCPUs + lower-case additive features + `_`-separated accelerator and version, e.g.
+ * Standard_D4ds_v5, Standard_E64-32s_v5, Standard_NC24ads_A100_v4.
+ * https://learn.microsoft.com/en-us/azure/virtual-machines/vm-naming-conventions
+ */
+export const AZURE_VM_SIZE = /^Standard_[A-Z]{1,4}\d+(-\d+)?[a-z]*(_[A-Za-z0-9]+)*$/;
+
+export const azureVmSize = (what: string) =>
+  z
+    .string({ error: `${what} such as Standard_D4ds_v5` })
+    .regex(AZURE_VM_SIZE, `${what} as Azure names it, e.g. Standard_D4ds_v5 (Standard_<family><vCPUs><features>_<version>; see learn.microsoft.com/azure/virtual-machines/vm-naming-conventions)`)
+    .describe(`${what} (Azure VM size)`);

@@ -76,12 +76,18 @@ export const gatewayListener = z.strictObject({
     .describe("Serve <domain> and *.<domain> (production) instead of <env>.<domain>."),
 });
 
+/** The WAF policy tag that carries k8tre:gateway.wafDetectionReason (policy/rules.ts reads the same name). */
+export const WAF_DETECTION_REASON_TAG = "k8tre-waf-detection-reason";
+
 export const gateway = z.strictObject({
   enabled: bool("whether to deploy the public Application Gateway").default(true),
   minCapacity: int("the autoscale minimum instance count", 0, 125).default(2),
   maxCapacity: int("the autoscale maximum instance count", 2, 125).default(10),
   zones: zones.default(["1", "2", "3"]),
-  wafMode: z.enum(["Prevention", "Detection"]).default("Prevention"),
+  wafMode: z.enum(["Prevention", "Detection"]).default("Prevention")
+    .describe("Prevention blocks attacks (required by the mandatory policy waf-policy-prevention). Detection only logs them: allowed on unprotected stacks with k8tre:gateway.wafDetectionReason."),
+  wafDetectionReason: z.string().trim().min(10, "a reason of at least 10 characters, e.g. \"tuning false positives until 2026-12-31\"").max(256, "a reason of at most 256 characters (it becomes an Azure tag value)").optional()
+    .describe("Why the WAF runs in Detection mode (a documented, temporary exception). Written as the WAF policy's k8tre-waf-detection-reason tag, which the policy pack accepts instead of Prevention."),
   allowedSourceCidrs: z.array(cidr("a source range allowed to reach the gateway")).default([])
     .describe("Optional IP allow-list; empty means the internet (restricted by WAF only)."),
   certificateVaultId: armId("an existing certificate Key Vault ID", "Microsoft.KeyVault").optional()

@@ -214,6 +214,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
         minCapacity: g.minCapacity,
         maxCapacity: g.maxCapacity,
         wafMode: g.wafMode,
+        wafDetectionReason: g.wafDetectionReason,
         allowedSourceCidrs: g.allowedSourceCidrs,
         domain: c.domain,
         listeners: g.listeners,

@@ -21,6 +21,8 @@ function cluster(patch: Record<string, unknown>): Record<string, unknown> {
   return { ...(devRaw()["k8tre:cluster"] as Record<string, unknown>), ...patch };
 }
 
+const ZONE = (name: string) => `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dns-public/providers/Microsoft.Network/dnsZones/${name}`;
+
 /** Runs the loader and returns the formatted issues (fails the test when it does not throw). */
 function problems(raw: Record<string, unknown>): string[] {
   try {
@@ -114,7 +116,7 @@ describe("loadStackConfig: structure", () => {
         expect.stringContaining('k8tre:environment: got "Dev-1"; expected an environment name of 2-8 lower-case letters'),
         expect.stringContaining('k8tre:domain: got "not a domain"; expected the base DNS domain as a lower-case DNS name'),
         expect.stringContaining("k8tre:cluster.kubernetesVersion: got 1.3; expected a Kubernetes version as a quoted string"),
-        expect.stringContaining('k8tre:cluster.systemPool.vmSize: got ""; expected a VM size such as Standard_D4ds_v5 (not empty)'),
+        expect.stringContaining('k8tre:cluster.systemPool.vmSize: got ""; expected a VM size as Azure names it, e.g. Standard_D4ds_v5'),
       ]),
     );
   });
@@ -165,7 +167,7 @@ describe("loadStackConfig: names and pools", () => {
       'k8tre:prefix: got "researchtre"; expected a name prefix of 2-10 lower-case letters or digits starting with a letter, e.g. k8tre',
       'k8tre:environment: got "devtest01"; expected an environment name of 2-8 lower-case letters or digits, starting with a letter (e.g. dev, stg, prd)',
     ]);
-    const long = problems(devRaw({ "k8tre:prefix": "researchtr", "k8tre:environment": "devtest1" }));
+    const long = problems(devRaw({ "k8tre:prefix": "researchtr", "k8tre:environment": "devtest1", "k8tre:dns": { publicZoneId: ZONE("example.org") } }));
     expect(long).toHaveLength(3); // the key vault and both storage accounts, one line each
     expect(long).toContainEqual(
       expect.stringMatching(

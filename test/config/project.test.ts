@@ -46,7 +46,7 @@ describe("cross-stack checks", () => {
   it("rejects a cluster stack whose environment has no spoke", () => {
     const dir = projectWith({ stg: (c) => (c["k8tre:environment"] = "qa") });
     expect(crossProblems(dir)).toContainEqual(
-      "[stg] k8tre:environment: got \"qa\"; expected an environment with a spoke in stack network's k8tre:network.spokes (mgmt, dev, stg, prd)",
+      "[stg] k8tre:environment: got \"qa\"; expected an environment with a spoke in stack network's k8tre:network.spokes (mgmt, dev, stg, prd), or add k8tre:network.spokes.qa there",
     );
   });
 });

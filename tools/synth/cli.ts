@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadProject, readProject } from "../../config/project";
+import { loadProject, readProject, stackClosure } from "../../config/project";
 import type { SynthResult } from "./engine";
 import { emptyIndex, indexNetworks, networkModel } from "./diagram";
 import { orderStacks } from "./order";
@@ -126,10 +126,17 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
     return 2;
   }
   const { loaded, errors } = loadProject(files);
-  if (errors.length) {
-    for (const e of errors) io.err(e.message);
+  // Only the selected stacks and the stacks they reference must be valid; problems elsewhere
+  // are named but do not block this synth.
+  const needed = parsed.stacks.length ? stackClosure(files, parsed.stacks) : known;
+  const blocking = errors.filter((e) => needed.has(e.stack!));
+  const elsewhere = errors.filter((e) => !needed.has(e.stack!)).map((e) => e.stack!);
+  if (blocking.length) {
+    for (const e of blocking) io.err(e.message);
+    if (elsewhere.length) io.err(`Other stacks with problems (not needed here): ${elsewhere.join(", ")} — npm run synth -- ${elsewhere.join(" ")}`);
     return 1;
   }
+  if (elsewhere.length) io.err(`Note: other stacks have config problems (not needed for this synth): ${elsewhere.join(", ")} — npm run synth -- ${elsewhere.join(" ")}`);
   const order = orderStacks(loaded, parsed.stacks);
   if (typeof order === "string") {
     io.err(order);

@@ -19,6 +19,7 @@ import {
   rules as allRules,
   runsOn,
   SYNTH_UNKNOWN,
+  withFix,
 } from "../../policy/rules";
 import type { PlannedResource } from "./engine";
 
@@ -113,7 +114,7 @@ export function evaluatePlan(plan: { resources: readonly PlannedResource[] }, ru
       checked++;
       for (const message of messages) {
         violated = true;
-        report.violations.push({ policy: rule.name, enforcementLevel: rule.enforcementLevel, urn, type: resource.type, message });
+        report.violations.push({ policy: rule.name, enforcementLevel: rule.enforcementLevel, urn, type: resource.type, message: withFix(rule, message) });
         if (rule.enforcementLevel === "mandatory") report.mandatoryViolations++;
         else report.advisoryViolations++;
       }

@@ -13,6 +13,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
 import { assignRole } from "../roleAssignment";
+import { WAF_DETECTION_REASON_TAG } from "../../../config/schema/network";
 
 export interface ListenerInput {
   readonly environment: string;
@@ -198,6 +199,8 @@ export interface PublicGatewayArgs {
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly wafMode: "Prevention" | "Detection";
+  /** Why Detection mode is an accepted exception; tagged on the WAF policy (policy waf-policy-prevention reads it). */
+  readonly wafDetectionReason?: string;
   readonly allowedSourceCidrs: readonly string[];
   readonly domain: string;
   readonly listeners: readonly ListenerInput[];
@@ -253,6 +256,7 @@ export class PublicGateway extends pulumi.ComponentResource {
       {
         policyName: args.names.wafPolicy,
         ...common,
+        ...(args.wafMode === "Detection" && args.wafDetectionReason ? { tags: { ...args.tags, [WAF_DETECTION_REASON_TAG]: args.wafDetectionReason } } : {}),
         policySettings: { state: "Enabled", mode: args.wafMode, requestBodyCheck: true, maxRequestBodySizeInKb: 128, fileUploadLimitInMb: 100 },
         managedRules: { managedRuleSets: MANAGED_RULE_SETS.map((s) => ({ ...s })) },
         customRules: allowListRules(args.allowedSourceCidrs),
