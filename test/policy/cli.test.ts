@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../tools/synth/cli";
+import { evaluatePlan, renderPolicyOverview } from "../../tools/synth/policy";
 import { PROJECT_DIR } from "../helpers/synth";
 
 function project(mutate: (networkYaml: string) => string): string {
@@ -35,18 +36,34 @@ it("prints, stores and passes the policy results of a compliant stack", async ()
   expect(r.overview).toMatch(/\| `network` \| \d+ \| 0 \| 0 \|/);
 });
 
-it("fails the synth on a mandatory violation and names the policy, resource and fix", async () => {
-  const dir = project((y) => {
+it("config and policy agree on the WAF mode: Detection is refused by config naming the key, or accepted by both as a documented exception", async () => {
+  const refused = project((y) => {
     expect(y).toMatch(/wafMode: Prevention/);
     return y.replace(/wafMode: Prevention/, "wafMode: Detection");
   });
-  const r = await run(dir);
-  expect(r.code).toBe(1);
-  expect(r.out).toMatch(/\[mandatory\] waf-policy-prevention: urn:pulumi:network::k8tre::.*WebApplicationFirewallPolicy::/);
-  expect(r.out).toContain('policySettings.mode must be "Prevention" (found "Detection")');
-  expect(r.err).toContain("stack network: 1 mandatory policy violation(s)");
-  expect(r.plan.policy.violations).toEqual([expect.objectContaining({ policy: "waf-policy-prevention", enforcementLevel: "mandatory" })]);
-  expect(r.md).toContain("| `waf-policy-prevention` | mandatory |");
-  expect(r.overview).toContain("**1 mandatory violation: the synth fails.**");
-  expect(r.overview).toMatch(/\| `network` \| `waf-policy-prevention` \| mandatory \| `urn:pulumi:network::k8tre::/);
+  const out: string[] = [];
+  const err: string[] = [];
+  expect(await main(["network", "--project", refused, "--out", path.join(refused, "out")], { out: (l) => out.push(l), err: (l) => err.push(l) })).toBe(1);
+  expect(err.join("\n")).toContain('k8tre:gateway.wafMode: got "Detection"; expected "Prevention" on a protected stack');
+
+  const documented = project((y) =>
+    y.replace(/k8tre:protected: true/, "k8tre:protected: false").replace(/wafMode: Prevention/, 'wafMode: Detection\n    wafDetectionReason: "tuning false positives until 2026-12-31"'),
+  );
+  const r = await run(documented);
+  expect(r.code).toBe(0);
+  expect(r.plan.policy.policies.find((p: any) => p.name === "waf-policy-prevention").status).toBe("passed");
+  const waf = r.plan.resources.find((x: any) => x.type === "azure-native:network:WebApplicationFirewallPolicy");
+  expect(waf.inputs.policySettings.mode).toBe("Detection");
+  expect(waf.inputs.tags["k8tre-waf-detection-reason"]).toBe("tuning false positives until 2026-12-31");
+});
+
+it("a mandatory violation the config cannot prevent is reported with its policy, resource and the config key to fix", () => {
+  // Config now refuses every Detection the policy would fail; a code change could still produce one.
+  const report = evaluatePlan({
+    resources: [{ type: "azure-native:network:WebApplicationFirewallPolicy", name: "waf", urn: "urn:pulumi:network::k8tre::waf", inputs: { policySettings: { mode: "Detection", state: "Enabled" }, managedRules: { managedRuleSets: [{}] } }, protect: false }] as any,
+  });
+  expect(report.mandatoryViolations).toBe(1);
+  const overview = renderPolicyOverview([["network", report]]);
+  expect(overview).toContain("**1 mandatory violation: the synth fails.**");
+  expect(overview).toContain("fix: k8tre:gateway.wafMode");
 });

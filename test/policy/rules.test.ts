@@ -225,7 +225,9 @@ describe("Application Gateway and WAF", () => {
 
   it("waf-policy-prevention", () => {
     expect(check("waf-policy-prevention", TYPES.wafPolicy, waf())).toEqual([]);
-    expect(check("waf-policy-prevention", TYPES.wafPolicy, { ...waf(), policySettings: { mode: "Detection", state: "Enabled" } })).toEqual(['policySettings.mode must be "Prevention" (found "Detection")']);
+    expect(check("waf-policy-prevention", TYPES.wafPolicy, { ...waf(), policySettings: { mode: "Detection", state: "Enabled" } })).toEqual(['policySettings.mode must be "Prevention" (found "Detection" without a k8tre-waf-detection-reason tag)']);
+    // a documented exception (the tag the program writes from k8tre:gateway.wafDetectionReason)
+    expect(check("waf-policy-prevention", TYPES.wafPolicy, { ...waf(), policySettings: { mode: "Detection", state: "Enabled" }, tags: { "k8tre-waf-detection-reason": "tuning until 2026-12-31" } })).toEqual([]);
     expect(check("waf-policy-prevention", TYPES.wafPolicy, { policySettings: { mode: "Prevention", state: "Disabled" }, managedRules: { managedRuleSets: [] } })).toHaveLength(2);
   });
 });
