@@ -218,7 +218,7 @@ function referenceIssues(stacks: Validated, opts: CrossStackOptions): ConfigIssu
       const kind = stacks.get(target)?.config.kind;
       if (kind !== undefined && kind !== role) {
         const ofKind = [...stacks].filter(([, s]) => s.config.kind === role).map(([n]) => n).sort();
-        issues.push({ stack, key, value, expected: `a ${role} stack (${target} is a ${kind} stack; ${role} stacks here: ${ofKind.join(", ") || "none"})` });
+        issues.push({ stack, key, value, expected: `a ${role} stack (${target} is ${kind === "environment" ? "an" : "a"} ${kind} stack; ${role} stacks here: ${ofKind.join(", ") || "none"})` });
       }
     }
   }

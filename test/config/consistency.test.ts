@@ -17,6 +17,8 @@ import { evaluatePlan } from "../../tools/synth/policy";
 import { main } from "../../tools/synth/cli";
 
 const ROOT = path.resolve(__dirname, "../..");
+const SHIPPED = readProject(ROOT).stacks.map((s) => s.stack);
+const NETWORKS = SHIPPED.filter((s) => readStackFile(path.join(ROOT, `Pulumi.${s}.yaml`), s).raw["k8tre:kind"] === "network").join(", ");
 const ZONE = (name: string) => `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dns-public/providers/Microsoft.Network/dnsZones/${name}`;
 
 type Patch = (cfg: Record<string, any>) => void;
@@ -121,12 +123,12 @@ describe("stack files and references", () => {
   it("a reference to a stack of the wrong kind is a config error naming the key (and the cycle it makes)", () => {
     const dir = projectWith({ dev: (c) => (c["k8tre:stackRefs"].network = "mgmt") });
     expect(problems(dir)).toEqual([
-      'Pulumi.dev.yaml: k8tre:stackRefs.network: got "mgmt"; expected a network stack (mgmt is a management stack; network stacks here: network, network-lz)',
+      `Pulumi.dev.yaml: k8tre:stackRefs.network: got "mgmt"; expected a network stack (mgmt is a management stack; network stacks here: ${NETWORKS})`,
     ]);
     const cyc = projectWith({ mgmt: (c) => (c["k8tre:stackRefs"].network = "dev") });
     expect(problems(cyc)).toEqual(
       expect.arrayContaining([
-        'Pulumi.mgmt.yaml: k8tre:stackRefs.network: got "dev"; expected a network stack (dev is a environment stack; network stacks here: network, network-lz)',
+        `Pulumi.mgmt.yaml: k8tre:stackRefs.network: got "dev"; expected a network stack (dev is an environment stack; network stacks here: ${NETWORKS})`,
         'Pulumi.mgmt.yaml: k8tre:stackRefs.network: got "dev"; expected a reference that does not form a cycle (dev -> mgmt -> dev)',
         'Pulumi.dev.yaml: k8tre:stackRefs.management: got "mgmt"; expected a reference that does not form a cycle (dev -> mgmt -> dev)',
       ]),
@@ -136,7 +138,7 @@ describe("stack files and references", () => {
   it("a reference to a stack without a file", () => {
     const dir = projectWith({ dev: (c) => (c["k8tre:stackRefs"].management = "mgmnt") });
     expect(problems(dir)).toEqual([
-      'Pulumi.dev.yaml: k8tre:stackRefs.management: got "mgmnt"; expected a stack of this project with a Pulumi.<stack>.yaml (have: dev, k3s, mgmt, network, network-lz, prd, stg)',
+      `Pulumi.dev.yaml: k8tre:stackRefs.management: got "mgmnt"; expected a stack of this project with a Pulumi.<stack>.yaml (have: ${[...SHIPPED].sort().join(", ")})`,
     ]);
   });
 });

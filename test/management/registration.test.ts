@@ -95,7 +95,11 @@ describe("dev's registration in the management ArgoCD", () => {
 
 describe("renaming an environment", () => {
   it("changes only names and labels, and never the management side", async () => {
-    const qa = await registerDev({ "k8tre:environment": "qa" });
+    const qa = await registerDev({
+      "k8tre:environment": "qa",
+      // the public zone follows the environment's domain (a config check)
+      "k8tre:dns": { apex: false, publicZoneId: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dns-public/providers/Microsoft.Network/dnsZones/qa.example.org" },
+    });
     const meta = one(qa, "kubernetes:core/v1:Secret").inputs.metadata as any;
     expect(meta.labels).toMatchObject({ environment: "qa", "external-domain": "qa.example.org", "cluster-name": "aks-k8tre-qa-uks" });
     expect(meta.name).toBe("cluster-aks-k8tre-qa-uks");
