@@ -2,11 +2,16 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import { synthStack } from "../../tools/synth/engine";
 import {
   CILIUM_VERIFIED_PATHS,
   ciliumValues,
+  Bootstrap,
   DEFAULT_VENDOR_DIR,
+  fetchVerifiedCrd,
   GATEWAY_API_CRD_FILES,
+  httpsFetch,
   leafPaths,
   loadGatewayApiCrds,
   sha256,
@@ -75,8 +80,48 @@ describe("Gateway API CRDs", () => {
     expect(s.mode).toBe("url");
     if (s.mode !== "url") return;
     expect(s.urls).toContain("https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.4.1/config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml");
-    expect(s.warning).toMatch(/fetched .* at deploy time/);
+    expect(s.warning).toMatch(/fetches them from .* at deploy time and applies them only if each matches its pinned SHA-256/);
     expect(s.warning).toMatch(/npm run vendor:gateway-api/);
+  });
+
+  describe("fetched at deploy time", () => {
+    const CRD = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gateways.gateway.networking.k8s.io\nspec:\n  group: gateway.networking.k8s.io\n";
+    const pinned = { path: "config/crd/standard/gateway.networking.k8s.io_gateways.yaml", sha256: sha256(CRD), bytes: CRD.length };
+
+    it("fetches the pinned URL and applies the content only when its SHA-256 is the pinned one", async () => {
+      const urls: string[] = [];
+      const source = fetchVerifiedCrd(async (url) => (urls.push(url), Buffer.from(CRD)));
+      await expect(source(pinned)).resolves.toMatchObject({ kind: "CustomResourceDefinition", metadata: { name: "gateways.gateway.networking.k8s.io" } });
+      expect(urls).toEqual(["https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.4.1/config/crd/standard/gateway.networking.k8s.io_gateways.yaml"]);
+    });
+
+    it("refuses tampered content, naming the URL, the actual and the expected checksum", async () => {
+      const tampered = CRD.replace("gateways.", "evil.");
+      const source = fetchVerifiedCrd(async () => Buffer.from(tampered));
+      await expect(source(pinned)).rejects.toThrow(new RegExp(`gateway\\.networking\\.k8s\\.io_gateways\\.yaml fails its checksum: SHA-256 ${sha256(tampered)}, expected ${pinned.sha256}`));
+      // The real pins refuse anything but the upstream bytes.
+      await expect(fetchVerifiedCrd(async () => Buffer.from(CRD))(GATEWAY_API_CRD_FILES[2])).rejects.toThrow(/fails its checksum/);
+    });
+
+    it("refuses plain HTTP", async () => {
+      await expect(httpsFetch("http://example.org/x.yaml")).rejects.toThrow(/non-HTTPS/);
+    });
+
+    it("shows the CRDs in a preview of a brand-new cluster, before Cilium", async () => {
+      const r = await synthStack(
+        () => {
+          const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+          new Bootstrap("bootstrap", { ...base, crdDir: dir, crdContent: async (f) => ({ metadata: { name: `${vendoredName(f)}-crd` }, spec: { group: "g" } }) }, { provider });
+          return {};
+        },
+        { project: "k8tre", stack: "unit", config: {}, preview: true },
+      );
+      const crds = r.resources.filter((x) => x.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition");
+      expect(crds).toHaveLength(7);
+      expect(crds.map((c) => (c.inputs.metadata as any).name)).toContain("gateway.networking.k8s.io_tlsroutes.yaml-crd");
+      const cilium = r.resources.find((x) => x.name === "bootstrap-cilium")!;
+      expect(cilium.dependsOn).toEqual(expect.arrayContaining(crds.map((c) => c.urn)));
+    });
   });
 
   it("refuses a vendored file whose checksum differs, naming file, expected and actual", () => {

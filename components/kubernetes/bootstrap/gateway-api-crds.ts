@@ -3,7 +3,10 @@
  * Cilium 1.19 needs (v1.5+ breaks the 1.19 operator; see docs/environment.md). The files are
  * vendored under `vendor/gateway-api/<version>/` by `npm run vendor:gateway-api`, which, like
  * this loader, refuses any file whose SHA-256 differs from the pins below. When the files are
- * absent, the CRDs are fetched from the pinned upstream URLs at deploy time (with a warning).
+ * absent, the program itself fetches each pinned URL (during `pulumi preview` and `up`), checks it
+ * against the same pin and applies the verified content: tampered content is refused, and a
+ * preview of a new cluster shows the CRDs. The fetch is injectable ({@link CrdFetcher}); the
+ * offline synth installs a fixture source ({@link setDefaultCrdSource}).
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -66,6 +69,63 @@ export type CrdSource =
 
 export class CrdChecksumError extends Error {}
 
+/** Fetches the bytes behind a pinned URL (injectable: tests pass fixtures). */
+export type CrdFetcher = (url: string) => Promise<Buffer>;
+
+/** The verified CRD object of a pinned file (what the bootstrap applies in URL mode). */
+export type CrdContentSource = (file: PinnedCrdFile) => Promise<Record<string, any>>;
+
+/** HTTPS GET without redirects (raw.githubusercontent.com answers directly). */
+export const httpsFetch: CrdFetcher = async (url) => {
+  if (!url.startsWith("https://")) throw new CrdChecksumError(`refusing non-HTTPS URL ${url}`);
+  const res = await fetch(url, { redirect: "error", signal: AbortSignal.timeout(60_000) });
+  if (!res.ok) throw new CrdChecksumError(`fetching ${url} failed: HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+};
+
+/**
+ * The single CustomResourceDefinition in `content`, if its SHA-256 is the pinned one; otherwise
+ * a {@link CrdChecksumError} naming where it came from, the actual and the expected sum.
+ */
+export function verifiedCrd(file: PinnedCrdFile, content: Buffer, from: string): Record<string, any> {
+  const actual = sha256(content);
+  if (actual !== file.sha256) {
+    throw new CrdChecksumError(
+      `Gateway API CRD ${from} fails its checksum: SHA-256 ${actual}, expected ${file.sha256} (${file.path} at ${GATEWAY_API_VERSION}). ` +
+        "Refusing to apply it: the content was modified or is from another release.",
+    );
+  }
+  const docs = parseAllDocuments(content.toString("utf8")).map((d) => d.toJS() as Record<string, any> | null).filter((d) => d);
+  const object = docs[0];
+  if (docs.length !== 1 || object?.kind !== "CustomResourceDefinition") throw new CrdChecksumError(`${from} is not a single CustomResourceDefinition`);
+  return object;
+}
+
+/** Fetches a pinned file from its upstream URL and verifies it ({@link verifiedCrd}). */
+export function fetchVerifiedCrd(fetcher: CrdFetcher = httpsFetch): CrdContentSource {
+  return async (file) => {
+    const url = upstreamUrl(file);
+    return verifiedCrd(file, await fetcher(url), url);
+  };
+}
+
+let defaultCrdSource: CrdContentSource = fetchVerifiedCrd(httpsFetch);
+
+/** What URL mode uses when the caller passes no source: the verified HTTPS fetch. */
+export function getDefaultCrdSource(): CrdContentSource {
+  return defaultCrdSource;
+}
+
+/**
+ * Replaces the default source for the current process (the offline synth, which has no network,
+ * installs fixture CRDs while it runs) and returns the previous one so it can be restored.
+ */
+export function setDefaultCrdSource(source: CrdContentSource): CrdContentSource {
+  const previous = defaultCrdSource;
+  defaultCrdSource = source;
+  return previous;
+}
+
 /**
  * Loads the vendored CRDs from `dir`, checking every file against its pinned SHA-256. All seven
  * present → vendored mode; none present → URL mode with a warning; some present → error.
@@ -78,8 +138,8 @@ export function loadGatewayApiCrds(dir: string = DEFAULT_VENDOR_DIR): CrdSource 
       dir,
       urls: GATEWAY_API_CRD_FILES.map(upstreamUrl),
       warning:
-        `Gateway API ${GATEWAY_API_VERSION} CRDs are not vendored in ${displayDir(dir)}: they will be fetched from ${GATEWAY_API_URL_BASE} at deploy time ` +
-        "(a previewed plan cannot show them on a new cluster). Run `npm run vendor:gateway-api` to download and checksum-verify them into the repository.",
+        `Gateway API ${GATEWAY_API_VERSION} CRDs are not vendored in ${displayDir(dir)}: the program fetches them from ${GATEWAY_API_URL_BASE} at deploy time ` +
+        "and applies them only if each matches its pinned SHA-256 (the deployer needs HTTPS access to GitHub). Run `npm run vendor:gateway-api` to download and checksum-verify them into the repository.",
     };
   }
   if (present.length < GATEWAY_API_CRD_FILES.length) {

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { VERSIONS } from "../versions";
 import { type CiliumIpam, ciliumValues } from "./cilium";
-import { type CrdSource, DEFAULT_VENDOR_DIR, loadGatewayApiCrds, vendoredName } from "./gateway-api-crds";
+import { type CrdContentSource, type CrdSource, DEFAULT_VENDOR_DIR, GATEWAY_API_CRD_FILES, getDefaultCrdSource, loadGatewayApiCrds, vendoredName } from "./gateway-api-crds";
 
 export * from "./cilium";
 export * from "./gateway-api-crds";
@@ -27,6 +27,11 @@ export interface BootstrapArgs {
   readonly operatorReplicas: number;
   /** Where the vendored Gateway API CRDs live; default: vendor/gateway-api/<version>. */
   readonly crdDir?: string;
+  /**
+   * Where verified CRD content comes from when nothing is vendored; default: fetch each pinned
+   * URL over HTTPS and check its SHA-256 ({@link getDefaultCrdSource}).
+   */
+  readonly crdContent?: CrdContentSource;
 }
 
 export interface BootstrapOptions extends pulumi.ComponentResourceOptions {
@@ -56,23 +61,27 @@ export class Bootstrap extends pulumi.ComponentResource {
 
     const source = loadGatewayApiCrds(args.crdDir ?? DEFAULT_VENDOR_DIR);
     this.crdSource = source.mode;
+    // Both modes declare the same CRD resources from checksum-verified content: read from the
+    // vendor directory, or fetched from the pinned URLs by the program itself (so tampered
+    // content fails the deployment and a preview shows the CRDs). Same names either way, so
+    // vendoring later changes nothing in the cluster.
+    let contents: ReadonlyArray<{ file: (typeof GATEWAY_API_CRD_FILES)[number]; object: pulumi.Input<Record<string, any>> }>;
     if (source.mode === "vendored") {
-      this.crds = source.crds.map(
-        ({ file, object }) =>
-          new k8s.apiextensions.v1.CustomResourceDefinition(
-            `${name}-crd-${vendoredName(file).replace(/\.yaml$/, "")}`,
-            { metadata: object.metadata, spec: object.spec },
-            // CRDs hold every Gateway/Route in the cluster: never delete them with the stack.
-            { ...child, retainOnDelete: true },
-          ),
-      );
+      contents = source.crds;
     } else {
       void pulumi.log.warn(source.warning, this);
-      this.crds = source.urls.map(
-        (url) =>
-          new k8s.yaml.v2.ConfigFile(`${name}-crd-${url.split("/").pop()!.replace(/\.yaml$/, "")}`, { file: url }, { ...child, retainOnDelete: true }),
-      );
+      const content = args.crdContent ?? getDefaultCrdSource();
+      contents = GATEWAY_API_CRD_FILES.map((file) => ({ file, object: pulumi.output(content(file)) }));
     }
+    this.crds = contents.map(({ file, object }) => {
+      const o = pulumi.output(object);
+      return new k8s.apiextensions.v1.CustomResourceDefinition(
+        `${name}-crd-${vendoredName(file).replace(/\.yaml$/, "")}`,
+        { metadata: o.apply((x) => x.metadata), spec: o.apply((x) => x.spec) },
+        // CRDs hold every Gateway/Route in the cluster: never delete them with the stack.
+        { ...child, retainOnDelete: true },
+      );
+    });
 
     const values = pulumi.all([args.apiServerHost, pulumi.output(args.ipam)]).apply(([host, ipam]) =>
       ciliumValues({

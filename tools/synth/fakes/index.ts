@@ -5,6 +5,7 @@ import "./argocd";
 import "./network";
 import "./environment";
 import "./kubernetes";
+import "./gatewayApi";
 import "./aws-core";
 import "./aws-network";
 import "./aws-eks";
