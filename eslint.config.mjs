@@ -8,6 +8,16 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "off",
       "no-console": "off",
+      // The root module of azure-native makes the type-checker read every resource's declarations
+      // (~5,600 files); import submodules.
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@pulumi/azure-native", message: "import the submodule (e.g. @pulumi/azure-native/network, @pulumi/azure-native/provider)" },
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,6 +1,7 @@
 /**
- * jest: transpile-only through ts-jest (tsconfig has `isolatedModules`, so ts-jest skips
- * type-checking); type-checking happens once, in `npm run typecheck`.
+ * jest: TypeScript through tools/jest-transform.js (Sucrase, transpile only, cached on disk by
+ * content hash; the project compiles with `isolatedModules`, so per-file transpiling is exact).
+ * Type-checking happens once, in `npm run typecheck`.
  */
 module.exports = {
   testEnvironment: "node",
@@ -8,9 +9,9 @@ module.exports = {
   setupFiles: ["<rootDir>/test/setup.ts"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
+    "^.+\\.ts$": "<rootDir>/tools/jest-transform.js",
   },
-  // Each worker loads the Pulumi SDKs once (~0.3 GB); two workers suit a 2-core machine.
+  // Each worker loads the Pulumi SDKs once per test file (~0.3 GB); two workers suit a 2-core machine.
   maxWorkers: 2,
   // Generous: the first test file to synthesize a stack on a cold cache pays for loading the SDKs.
   testTimeout: 180000,

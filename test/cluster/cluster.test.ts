@@ -2,7 +2,7 @@
  * The Cluster component on its own, under the offline engine: what an auditor asks about a
  * cluster (private, Entra-only, BYO CNI, kube-proxy, audit logs, identities and their scopes).
  */
-import * as azure from "@pulumi/azure-native";
+import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { parse } from "yaml";
 import { cluster as clusterSchema, type ClusterConfig } from "../../config/schema/cluster";
 import { assertRegistered, Cluster, KUBE_PROXY_PREVIEW_API_VERSION, missingFeaturesMessage, readFeatureStates, requiredFeatures } from "../../components/azure/cluster";
@@ -34,8 +34,8 @@ let last: Cluster | undefined;
 async function run(config: ClusterConfig, opts: { preview?: boolean; protect?: boolean } = {}): Promise<SynthResult> {
   return synthStack(
     () => {
-      const provider = new azure.Provider(`azure-${SUB}`, { subscriptionId: SUB });
-      const dnsProvider = new azure.Provider(`azure-${CONN}`, { subscriptionId: CONN });
+      const provider = new AzureProvider(`azure-${SUB}`, { subscriptionId: SUB });
+      const dnsProvider = new AzureProvider(`azure-${CONN}`, { subscriptionId: CONN });
       const c = new Cluster(
         "env",
         {
@@ -268,7 +268,7 @@ async function featureStates(sub: string, required: ReturnType<typeof requiredFe
   let states: Array<{ f: (typeof required)[number]; state: string }> = [];
   await synthStack(
     async () => {
-      const provider = new azure.Provider(`azure-${sub}`, { subscriptionId: sub });
+      const provider = new AzureProvider(`azure-${sub}`, { subscriptionId: sub });
       states = await new Promise((resolve) => readFeatureStates(required, { provider }).apply((s) => resolve(s)));
       return {};
     },

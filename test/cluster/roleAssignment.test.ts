@@ -4,7 +4,7 @@
  * of an update ARM refuses (RoleAssignmentUpdateNotPermitted), and is replaced delete-first
  * (ARM refuses the same principal/role/scope twice).
  */
-import * as azure from "@pulumi/azure-native";
+import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { assignRole, roleAssignmentName } from "../../components/azure/roleAssignment";
 import { synthStack } from "../../tools/synth/engine";
@@ -31,7 +31,7 @@ describe("assignRole", () => {
     const grants: Record<string, string> = {};
     const r = await synthStack(
       () => {
-        const provider = new azure.Provider(`azure-${SUB}`, { subscriptionId: SUB });
+        const provider = new AzureProvider(`azure-${SUB}`, { subscriptionId: SUB });
         for (const [key, principal] of [["one", P1], ["two", P2]]) {
           assignRole(`ra-${key}`, { scope: SCOPE, role: "keyVaultSecretsUser", principalId: pulumi.output(principal) }, { provider });
           grants[key] = principal;

@@ -6,12 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SYNTH_SECRET, SYNTH_UNKNOWN, TYPES } from "../../policy/rules";
 import { loadProject, readProject } from "../../config/project";
-import { buildStack } from "../../stacks";
-import { type PlannedResource, synthStack } from "../../tools/synth/engine";
-import { orderStacks } from "../../tools/synth/order";
+import type { PlannedResource } from "../../tools/synth/engine";
 import { evaluatePlan, type PolicyReport, renderPolicyMarkdown, renderPolicySummary } from "../../tools/synth/policy";
 import { SECRET, UNKNOWN } from "../../tools/synth/values";
-import { PROJECT_DIR } from "../helpers/synth";
+import { PROJECT_DIR, synthShipped } from "../helpers/synth";
 
 function res(type: string, name: string, inputs: Record<string, unknown>, protect = true): PlannedResource {
   return { urn: `urn:pulumi:dev::k8tre::${type}::${name}`, type, name, custom: true, parent: null, provider: null, dependsOn: [], protect, retainOnDelete: false, inputs };
@@ -95,22 +93,14 @@ describe("evaluatePlan", () => {
 });
 
 describe("shipped stacks pass the pack", () => {
-  // Every Pulumi.<stack>.yaml, evaluated once in dependency order exactly as `npm run synth` does.
+  // Every Pulumi.<stack>.yaml, evaluated as `npm run synth` does (through the shared synth cache).
   const files = readProject(PROJECT_DIR);
-  const { loaded, errors } = loadProject(files);
   const reports = new Map<string, PolicyReport>();
 
   beforeAll(async () => {
+    const { errors } = loadProject(files);
     if (errors.length) throw errors[0];
-    const order = orderStacks(loaded, []);
-    if (typeof order === "string") throw new Error(order);
-    const outputs: Record<string, Record<string, unknown>> = {};
-    for (const { stack } of order) {
-      const file = files.stacks.find((f) => f.stack === stack)!;
-      const result = await synthStack(() => buildStack(loaded.get(stack)!), { project: files.project, stack, config: file.raw, secretKeys: file.secretKeys, stackOutputs: outputs });
-      outputs[stack] = result.rawOutputs;
-      reports.set(stack, evaluatePlan(result));
-    }
+    for (const { stack } of files.stacks) reports.set(stack, evaluatePlan(await synthShipped(stack)));
   }, 180_000);
 
   it("covers the standard stacks (and k3s when it ships)", () => {

@@ -1,8 +1,10 @@
+// The engine first, as in the synth CLI: its runtime store must be in place before the SDK loads.
+import { synthStack } from "../../tools/synth/engine";
+import { SequentialStorage } from "../../tools/synth/store";
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { synthStack } from "../../tools/synth/engine";
 
 const opts = { project: "k8tre", stack: "t", config: {} };
 
@@ -23,8 +25,34 @@ describe("synth engine", () => {
     expect(r.rawOutputs).toEqual({ name: "rg-a", secret: "hidden" });
   });
 
+  it("runs the SDK on its own sequential store and keeps concurrent evaluations apart", async () => {
+    expect((globalThis as { asyncLocalStorage?: unknown }).asyncLocalStorage).toBeInstanceOf(SequentialStorage);
+    const program = (name: string) => async () => {
+      const rg = new resources.ResourceGroup(name, { resourceGroupName: `rg-${name}` });
+      await new Promise((resolve) => setTimeout(resolve, 10)); // interleave, if they could
+      new resources.ResourceGroup(`${name}-2`, { resourceGroupName: rg.name });
+      return { name: rg.name };
+    };
+    const [a, b] = await Promise.all([synthStack(program("a"), { ...opts, stack: "s1" }), synthStack(program("b"), { ...opts, stack: "s2" })]);
+    expect(a.resources.map((r) => r.urn)).toEqual([
+      "urn:pulumi:s1::k8tre::pulumi:pulumi:Stack$azure-native:resources:ResourceGroup::a",
+      "urn:pulumi:s1::k8tre::pulumi:pulumi:Stack$azure-native:resources:ResourceGroup::a-2",
+    ]);
+    expect(b.resources.map((r) => r.name)).toEqual(["b", "b-2"]);
+    expect([a.rawOutputs, b.rawOutputs]).toEqual([{ name: "rg-a" }, { name: "rg-b" }]);
+  });
+
+  it("evaluates without stack traces unless asked, and restores the limit", async () => {
+    const limit = Error.stackTraceLimit;
+    const frames = (stackTraces: boolean) =>
+      synthStack(() => ({ frames: (new Error("x").stack ?? "").split("\n").length - 1 }), { ...opts, stackTraces }).then((r) => r.rawOutputs.frames);
+    expect(await frames(false)).toBe(0);
+    expect(await frames(true)).toBeGreaterThan(0);
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+
   it("rejects when an apply feeding a resource input throws, instead of crashing", () => {
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), path.join(__dirname, "fixtures/failing-apply.ts")], {
+    const r = spawnSync(process.execPath, ["-r", "./tools/ts-register.js", path.join(__dirname, "fixtures/failing-apply.ts")], {
       cwd: path.resolve(__dirname, "../.."),
       encoding: "utf8",
     });

@@ -35,7 +35,8 @@ Options:
                     evaluated as deployed).
   --verbose, -v     Print each stack's resources by type, its component tree and every policy
                     check that could not run offline (default: one line per stack, plus
-                    warnings and policy violations).
+                    warnings and policy violations); a failing program's error comes with
+                    its stack trace (recording stack traces makes the evaluation slower).
   --help, -h        Print this help.
 
 Output: progress on stderr (one line per stack with its time), the summary on stdout.
@@ -161,6 +162,7 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
       secretKeys: file.secretKeys,
       preview,
       stackOutputs: outputs,
+      stackTraces: parsed.verbose,
     });
   };
   const width = Math.max(...order.map((o) => o.stack.length));
@@ -267,9 +269,6 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
 }
 
 if (require.main === module) {
-  // The Pulumi SDK captures a stack trace for every resource and promise; ts-node's source-map
-  // formatting of each one dominated the synth's run time. Plain V8 traces are enough here.
-  (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

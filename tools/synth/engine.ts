@@ -4,9 +4,18 @@
  * protect, retainOnDelete, inputs). Provider calls and resource outputs are answered by
  * `fakes.ts`; stack references are answered from earlier stacks' outputs.
  *
- * Each stack runs in its own Pulumi runtime store (AsyncLocalStorage), so several stacks can be
- * evaluated one after another in one process without leaking state.
+ * Each stack runs in its own Pulumi runtime store, so several stacks can be evaluated one after
+ * another in one process without leaking state. Evaluations are serialized: the store is a plain
+ * "current store" (store.ts) rather than an AsyncLocalStorage, which would put promise hooks on
+ * every promise the SDK creates.
+ *
+ * Speed: the SDK captures a JavaScript stack trace for every resource and every internal promise
+ * (formatted eagerly, for its leak diagnostics); none of them reaches a plan. Unless
+ * `stackTraces` is set, the evaluation runs with `Error.stackTraceLimit = 0`, so errors carry
+ * their message only.
  */
+// First: the store must be in place before the SDK loads.
+import { storage } from "./store";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
@@ -50,6 +59,8 @@ export interface SynthOptions {
   preview?: boolean;
   /** Outputs of already-synthesized stacks, by stack name, for StackReferences. */
   stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Keep JavaScript stack traces during the evaluation (slower; for debugging a failing program). */
+  stackTraces?: boolean;
 }
 
 export interface SynthResult {
@@ -65,9 +76,20 @@ export interface SynthResult {
   invokes: Array<{ token: string; inputs: Record<string, unknown>; provider?: string }>;
 }
 
-/** Runs `program` as stack `opts.stack` and returns its plan. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `program` as stack `opts.stack` and returns its plan (one evaluation at a time). */
 export function synthStack(program: () => unknown, opts: SynthOptions): Promise<SynthResult> {
-  return state.withLocalStorage(() => runIsolated(program, opts));
+  const run = queue.then(() => {
+    const limit = Error.stackTraceLimit;
+    if (!opts.stackTraces) Error.stackTraceLimit = 0;
+    return state.withLocalStorage(() => runIsolated(program, opts)).finally(() => {
+      Error.stackTraceLimit = limit;
+      storage?.exit();
+    });
+  });
+  queue = run.catch(() => undefined);
+  return run;
 }
 
 async function runIsolated(program: () => unknown, opts: SynthOptions): Promise<SynthResult> {
