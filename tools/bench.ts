@@ -9,9 +9,10 @@
  *   the run used, in its order; recorded by tools/bench-probe.js during a first synth run).
  * - Synth: `npm run synth`'s own command line (from package.json, without npm's start-up), for
  *   the five main stacks.
- * The two alternate, `--runs` times each (default 5), so machine load hits both alike; the
- * ratio of the medians is the figure. CPU time (user + system) is reported too: it varies less
- * than wall time on a busy machine.
+ * The two alternate, `--runs` times each (default 7), so machine load hits both alike. The
+ * verdict takes the ratio of the fastest runs (the least disturbed on a shared machine) and the
+ * ratio of the median CPU times (user + system, which barely depend on the load); both must be
+ * within budget. The ratio of the median wall times is printed too.
  *
  * - npm test, cold: the synth result cache, the transpile cache, jest's cache and the lint and
  *   type-check caches are cleared first (`--warm` keeps them). `--synth-only` skips it.
@@ -61,7 +62,7 @@ function clearCaches(): void {
 }
 
 function main(): number {
-  const runs = Number(arg("--runs") ?? 5);
+  const runs = Number(arg("--runs") ?? 7);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-bench-"));
   const list = path.join(tmp, "synth-probe.json");
   const synthArgs = [...synthCommand(), ...FIVE, "--out", path.join(tmp, "out")];
@@ -83,12 +84,17 @@ function main(): number {
     synth.push(measure("synth", synthArgs, list));
   }
   const [fw, sw] = [median(floor.map((s) => s.wall)), median(synth.map((s) => s.wall))];
+  const [fmin, smin] = [Math.min(...floor.map((s) => s.wall)), Math.min(...synth.map((s) => s.wall))];
   const [fc, sc] = [median(floor.map((s) => s.cpu)), median(synth.map((s) => s.cpu))];
-  const ratio = sw / fw;
-  console.log(`SDK-load floor (${sdkFiles} files)     wall median ${fw.toFixed(2)} s (${fmt(floor.map((s) => s.wall))}); CPU median ${fc.toFixed(2)} s`);
-  console.log(`synth: ${FIVE.join(" ")}  wall median ${sw.toFixed(2)} s (${fmt(synth.map((s) => s.wall))}); CPU median ${sc.toFixed(2)} s`);
-  const ratioOk = ratio <= MAX_RATIO;
-  console.log(`synth / floor: ${ratio.toFixed(1)}× wall, ${(sc / fc).toFixed(1)}× CPU  (budget ≤ ${MAX_RATIO}×)  ${ratioOk ? "OK" : "OVER BUDGET"}`);
+  console.log(`SDK-load floor (${sdkFiles} files)     wall ${fmt(floor.map((s) => s.wall))} s; CPU median ${fc.toFixed(2)} s`);
+  console.log(`synth: ${FIVE.join(" ")}  wall ${fmt(synth.map((s) => s.wall))} s; CPU median ${sc.toFixed(2)} s`);
+  // On a shared machine the fastest run of each is the least disturbed; CPU time barely depends
+  // on the load. Both must be within budget; the ratio of the medians is printed for reference.
+  const [minRatio, cpuRatio] = [smin / fmin, sc / fc];
+  const ratioOk = minRatio <= MAX_RATIO && cpuRatio <= MAX_RATIO;
+  console.log(
+    `synth / floor: ${minRatio.toFixed(1)}× wall (fastest runs), ${cpuRatio.toFixed(1)}× CPU (medians); ${(sw / fw).toFixed(1)}× wall (medians)  (budget ≤ ${MAX_RATIO}×)  ${ratioOk ? "OK" : "OVER BUDGET"}`,
+  );
 
   let testOk = true;
   if (!process.argv.includes("--synth-only")) {

@@ -15,7 +15,6 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
-const { transform } = require("sucrase");
 const SUCRASE_VERSION = require("sucrase/package.json").version;
 
 const ROOT = path.resolve(__dirname, "..");
@@ -41,6 +40,8 @@ function transpile(source, filename, opts = {}) {
       // not cached yet
     }
   }
+  // Loaded on the first cache miss only: a run on an unchanged tree never loads the transpiler.
+  const { transform } = require("sucrase");
   const code = transform(source, { transforms, filePath: filename, production: true }).code;
   if (useCache) {
     try {
