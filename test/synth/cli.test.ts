@@ -119,6 +119,19 @@ describe("npm run synth", () => {
     expect(dev).not.toContain("(Internet)"); // nothing in dev is public
   });
 
+  const awsNetwork = stacks.find((s) => s === "aws-network");
+  (awsNetwork ? it : it.skip)("draws an AWS network: VPC and subnets with CIDRs, endpoints, internet, NAT and transit gateways", () => {
+    const md = fs.readFileSync(path.join(out, "aws-network.md"), "utf8");
+    expect(md).toMatch(/subgraph n\d+\["VPC \S+ \d+\.\d+\.\d+\.\d+\/\d+"\]/);
+    expect(md).toMatch(/s\d+\["\S+-nodes-a<br\/>\d+\.\d+\.\d+\.\d+\/\d+"\]/);
+    // Endpoints grouped into one node by service, linked to the subnets that hold them.
+    expect(md).toMatch(/p\d+\(\["\d+ private endpoints<br\/>[^"]*ecr\.api[^"]*s3 gateway/);
+    expect(md).toMatch(/internet\(\(Internet\)\) <--> g\d+/);
+    expect(md).toMatch(/g\d+\[\["NAT gateway( ×\d+)?"\]\]/);
+    expect(md).toMatch(/g\d+ -->\|egress\| internet/);
+    expect(md).toMatch(/Transit gateway attachment<br\/>tgw-/);
+  });
+
   it("writes plans in the documented format", () => {
     for (const f of fs.readdirSync(out).filter((f) => f.endsWith(".json"))) {
       const plan = JSON.parse(fs.readFileSync(path.join(out, f), "utf8"));

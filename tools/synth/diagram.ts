@@ -25,6 +25,9 @@ const T = {
   awsSubnet: "aws:ec2/subnet:Subnet",
   vpcPeering: "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
   vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+  internetGateway: "aws:ec2/internetGateway:InternetGateway",
+  natGateway: "aws:ec2/natGateway:NatGateway",
+  tgwAttachment: "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
   eks: "aws:eks/cluster:Cluster",
   awsLb: "aws:lb/loadBalancer:LoadBalancer",
   gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
@@ -49,9 +52,18 @@ export interface Network {
 
 export interface PrivateEndpointGroup {
   network: string;
-  subnet: string;
-  /** What each endpoint reaches: `<target> (<group>)`. */
+  /** The subnets holding the endpoints (AWS interface endpoints span several). */
+  subnets: string[];
+  /** What each endpoint reaches: `<target> (<kind>)`; the diagram counts the kinds. */
   targets: string[];
+}
+
+/** A network's own door: an AWS internet gateway, NAT gateways, a transit gateway attachment. */
+export interface NetworkGateway {
+  kind: "Internet gateway" | "NAT gateway" | "Transit gateway attachment";
+  network: string;
+  names: string[];
+  subnets: string[];
 }
 
 export interface Cluster {
@@ -82,6 +94,7 @@ export interface NetworkModel {
   networks: Network[];
   peerings: Array<[string, string]>;
   privateEndpoints: PrivateEndpointGroup[];
+  gateways: NetworkGateway[];
   clusters: Cluster[];
   entries: Entry[];
 }
@@ -171,7 +184,29 @@ function lbAnnotations(annotations: Record<string, any>): { exposure: "public" |
 }
 
 export function networkModel(resources: readonly PlannedResource[], stack: string, index: NetworkIndex = emptyIndex()): NetworkModel {
-  const model: NetworkModel = { stackRefs: [], networks: declaredNetworks(stack, resources), peerings: [], privateEndpoints: [], clusters: [], entries: [] };
+  const model: NetworkModel = { stackRefs: [], networks: declaredNetworks(stack, resources), peerings: [], privateEndpoints: [], gateways: [], clusters: [], entries: [] };
+  // AWS references are IDs; the plan's dependencies say which VPC and subnets a resource uses.
+  const awsNames = new Map<string, [string, string | undefined]>();
+  for (const n of model.networks) for (const r of resources) if (r.type === T.vpc && (str(obj(r.inputs.tags).Name) ?? r.name) === n.name) awsNames.set(r.urn, [n.name, undefined]);
+  for (const r of resources) {
+    if (r.type !== T.awsSubnet) continue;
+    const vpc = r.dependsOn.map((d) => awsNames.get(d)).find(Boolean);
+    if (vpc) awsNames.set(r.urn, [vpc[0], str(obj(r.inputs.tags).Name) ?? r.name]);
+  }
+  const awsUses = (r: PlannedResource) => {
+    const refs = r.dependsOn.map((d) => awsNames.get(d)).filter((x): x is [string, string | undefined] => !!x);
+    return { network: refs[0]?.[0], subnets: [...new Set(refs.filter((x) => x[1]).map((x) => x[1]!))] };
+  };
+  const doors = new Map<string, NetworkGateway>();
+  const door = (kind: NetworkGateway["kind"], r: PlannedResource, name: string) => {
+    const use = awsUses(r);
+    if (!use.network) return;
+    const key = `${kind}:${use.network}`;
+    if (!doors.has(key)) doors.set(key, { kind, network: use.network, names: [], subnets: [] });
+    const d = doors.get(key)!;
+    d.names.push(name);
+    for (const s of use.subnets) if (!d.subnets.includes(s)) d.subnets.push(s);
+  };
   const networkNames = new Set(model.networks.map((n) => n.name));
   /** Shows another stack's subnet this stack uses. */
   const useSubnet = (network: string, subnet: string) => {
@@ -215,15 +250,32 @@ export function networkModel(resources: readonly PlannedResource[], stack: strin
         if (!s) break;
         useSubnet(s[0], s[1]);
         const key = s.join("/");
-        if (!pe.has(key)) pe.set(key, { network: s[0], subnet: s[1], targets: [] });
+        if (!pe.has(key)) pe.set(key, { network: s[0], subnets: [s[1]], targets: [] });
         for (const c of arr(i.privateLinkServiceConnections)) {
           const target = lastSegment(obj(c).privateLinkServiceId) ?? "?";
           pe.get(key)!.targets.push(`${target} (${arr(obj(c).groupIds).join(", ")})`);
         }
         break;
       }
-      case T.vpcEndpoint:
-        pe.set(`vpce:${r.urn}`, { network: "", subnet: "", targets: [`${str(i.serviceName) ?? r.name} (${str(i.vpcEndpointType) ?? "Gateway"})`] });
+      case T.vpcEndpoint: {
+        const use = awsUses(r);
+        const key = `vpce:${use.network ?? ""}`;
+        if (!pe.has(key)) pe.set(key, { network: use.network ?? "", subnets: [], targets: [] });
+        const g = pe.get(key)!;
+        for (const s of use.subnets) if (!g.subnets.includes(s)) g.subnets.push(s);
+        // com.amazonaws.<region>.ecr.api → ecr.api
+        const service = (str(i.serviceName) ?? r.name).replace(/^com\.amazonaws\.[a-z0-9-]+\./, "");
+        g.targets.push(`${service} (${service}${i.vpcEndpointType === "Gateway" ? " gateway" : ""})`);
+        break;
+      }
+      case T.internetGateway:
+        door("Internet gateway", r, str(obj(i.tags).Name) ?? r.name);
+        break;
+      case T.natGateway:
+        door("NAT gateway", r, str(obj(i.tags).Name) ?? r.name);
+        break;
+      case T.tgwAttachment:
+        door("Transit gateway attachment", r, str(i.transitGatewayId) ?? r.name);
         break;
       case T.managedCluster:
       case T.genericResource: {
@@ -321,6 +373,7 @@ export function networkModel(resources: readonly PlannedResource[], stack: strin
     }
   }
   model.privateEndpoints = [...pe.values()];
+  model.gateways = [...doors.values()];
   return model;
 }
 
@@ -350,7 +403,7 @@ function countTargets(targets: readonly string[]): string[] {
 
 /** True when the model has anything to draw. */
 export function hasNetworkView(m: NetworkModel): boolean {
-  return m.networks.length + m.clusters.length + m.entries.length + m.privateEndpoints.length > 0;
+  return m.networks.length + m.clusters.length + m.entries.length + m.privateEndpoints.length + m.gateways.length > 0;
 }
 
 /** The network and exposure view as a Mermaid flowchart. */
@@ -372,9 +425,20 @@ export function renderNetworkMermaid(m: NetworkModel, stack: string): string {
     if (ids.has(`net:${a}`) && ids.has(`net:${b}`)) out.push(`  ${ids.get(`net:${a}`)} <-->|peering| ${ids.get(`net:${b}`)}`);
   }
   for (const g of m.privateEndpoints) {
-    const pid = id(`pe:${g.network}/${g.subnet}/${g.targets.join()}`, "p");
-    out.push(`  ${pid}(["${lines(`${g.targets.length} private endpoint${g.targets.length === 1 ? "" : "s"}`, countTargets(g.targets).join(", "))}"])`);
-    if (g.subnet) out.push(`  ${subnetId(g.network, g.subnet)} --- ${pid}`);
+    const pid = id(`pe:${g.network}/${g.subnets.join()}/${g.targets.join()}`, "p");
+    const kinds = countTargets(g.targets);
+    const rows = Array.from({ length: Math.ceil(kinds.length / 6) }, (_, k) => kinds.slice(k * 6, k * 6 + 6).join(", "));
+    out.push(`  ${pid}(["${lines(`${g.targets.length} private endpoint${g.targets.length === 1 ? "" : "s"}`, ...rows)}"])`);
+    for (const s of g.subnets) out.push(`  ${subnetId(g.network, s)} --- ${pid}`);
+    if (!g.subnets.length && ids.has(`net:${g.network}`)) out.push(`  ${ids.get(`net:${g.network}`)} --- ${pid}`);
+  }
+  for (const d of m.gateways) {
+    const gid = id(`door:${d.kind}:${d.network}`, "g");
+    out.push(`  ${gid}[["${lines(d.names.length > 1 ? `${d.kind} ×${d.names.length}` : d.kind, ...(d.kind === "Transit gateway attachment" ? d.names : []))}"]]`);
+    for (const s of d.subnets) out.push(`  ${subnetId(d.network, s)} --- ${gid}`);
+    if (!d.subnets.length && ids.has(`net:${d.network}`)) out.push(`  ${ids.get(`net:${d.network}`)} --- ${gid}`);
+    if (d.kind === "Internet gateway") out.push(`  internet((Internet)) <--> ${gid}`);
+    if (d.kind === "NAT gateway") out.push(`  ${gid} -->|egress| internet((Internet))`);
   }
   for (const c of m.clusters) {
     const cid = id(`cluster:${c.name}`, "c");
