@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_VENDOR_DIR, GATEWAY_API_CRD_FILES, sha256, upstreamUrl, vendoredName } from "../components/kubernetes/bootstrap/gateway-api-crds";
+import { DEFAULT_VENDOR_DIR, GATEWAY_API_CRD_FILES, httpsFetch, sha256, upstreamUrl, vendoredName, verifiedCrd } from "../components/kubernetes/bootstrap/gateway-api-crds";
 
 async function main(): Promise<number> {
   const dir = path.resolve(process.argv[2] ?? DEFAULT_VENDOR_DIR);
@@ -13,20 +13,17 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const f of GATEWAY_API_CRD_FILES) {
     const url = upstreamUrl(f);
-    if (!url.startsWith("https://")) throw new Error(`refusing non-HTTPS URL ${url}`);
-    const res = await fetch(url, { redirect: "error" });
-    if (!res.ok) {
-      console.error(`✗ ${url}: HTTP ${res.status}`);
+    let body: Buffer;
+    try {
+      // The same fetch and check the program uses when nothing is vendored.
+      body = await httpsFetch(url);
+      verifiedCrd(f, body, url);
+    } catch (e) {
+      console.error(`✗ ${(e as Error).message}; not written`);
       failed++;
       continue;
     }
-    const body = Buffer.from(await res.arrayBuffer());
     const actual = sha256(body);
-    if (actual !== f.sha256) {
-      console.error(`✗ ${url}: SHA-256 ${actual}, expected ${f.sha256}; not written`);
-      failed++;
-      continue;
-    }
     const target = path.join(dir, vendoredName(f));
     fs.writeFileSync(`${target}.tmp`, body);
     fs.renameSync(`${target}.tmp`, target);
