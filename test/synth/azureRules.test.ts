@@ -104,7 +104,7 @@ describe("Azure create-time rules: role prerequisites of the cluster", () => {
     const [f] = only(bad, [net], "aks-node-subnet-network-contributor");
     expect(f.name).toBe("cluster-aks");
     expect(f.property).toBe("agentPoolProfiles[].vnetSubnetID");
-    expect(f.message).toContain("the control-plane identity cluster-identity has no Network Contributor role assignment on subnet vnet-dev/snet-nodes or a parent scope in the plan");
+    expect(f.message).toContain("the control-plane identity cluster-identity has no role assignment on subnet vnet-dev/snet-nodes or a parent scope granting Network Contributor (or a custom role with subnets/join/action and subnets/read) in the plan");
     expect(formatFinding(f)).toMatch(/^\[aks-node-subnet-network-contributor\] stack dev: cluster-aks \(azure-native:containerservice:ManagedCluster\): agentPoolProfiles\[\]\.vnetSubnetID: /);
   });
 
@@ -116,6 +116,20 @@ describe("Azure create-time rules: role prerequisites of the cluster", () => {
   it("accepts the grant at a parent scope (the VNet)", () => {
     const parent = edit(dev, "cluster-subnet-nc", (r) => (r.inputs.scope = IDS.spoke));
     expect(check(parent, [net]).findings.filter((f) => f.rule === "aks-node-subnet-network-contributor")).toEqual([]);
+  });
+
+  it("accepts a custom role with subnets/join/action and subnets/read, assignable at the subnet; refuses one without subnets/read or with it in notActions", () => {
+    const role = (actions: string[], notActions: string[] = []) =>
+      res("dev", "azure-native:authorization:RoleDefinition", "ingress-join-role", { roleDefinitionId: "71c64b5d-9551-55a7-993d-d8c54842f80f", assignableScopes: [IDS.spoke], permissions: [{ actions, notActions }] });
+    const custom = (actions: string[], notActions?: string[]) =>
+      plus(
+        edit(dev, "cluster-ingress-nc", (r) => (r.inputs.roleDefinitionId = "/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/71c64b5d-9551-55a7-993d-d8c54842f80f")),
+        role(actions, notActions),
+      );
+    expect(check(custom(["Microsoft.Network/virtualNetworks/subnets/read", "Microsoft.Network/virtualNetworks/subnets/join/action"]), [net]).findings).toEqual([]);
+    expect(check(custom(["Microsoft.Network/virtualNetworks/subnets/*"]), [net]).findings).toEqual([]);
+    expect(only(custom(["Microsoft.Network/virtualNetworks/subnets/join/action"]), [net], "aks-ingress-subnet-network-contributor")).toHaveLength(1);
+    expect(only(custom(["Microsoft.Network/*"], ["Microsoft.Network/virtualNetworks/subnets/join/action"]), [net], "aks-ingress-subnet-network-contributor")).toHaveLength(1);
   });
 
   it("refuses a custom private DNS zone without Private DNS Zone Contributor for the identity", () => {
@@ -134,7 +148,7 @@ describe("Azure create-time rules: role prerequisites of the cluster", () => {
   it("refuses an internal load balancer subnet the cluster identity cannot join", () => {
     const bad = without(edit(dev, "cluster-aks", (r) => (r.dependsOn = r.dependsOn.filter((d) => !d.endsWith("cluster-ingress-nc")))), "cluster-ingress-nc");
     const [f] = only(bad, [net], "aks-ingress-subnet-network-contributor");
-    expect(f.message).toContain("no Network Contributor role assignment on subnet vnet-dev/snet-ingress");
+    expect(f.message).toContain("no role assignment on subnet vnet-dev/snet-ingress or a parent scope granting Network Contributor");
   });
 });
 
@@ -209,6 +223,37 @@ describe("Azure create-time rules: subnets", () => {
     expect(only(missing, [net], "private-endpoint-subnet")[0].message).toBe("subnet snet-nope is not declared on VNet spoke-dev-vnet");
     const delegated = edit(net, "spoke-dev-vnet", (r) => ((r.inputs.subnets as any[])[2].delegations = [{ name: "d", serviceName: "Microsoft.Web/serverFarms" }]));
     expect(only(dev, [delegated], "private-endpoint-subnet")[0].message).toContain("is delegated (Microsoft.Web/serverFarms)");
+  });
+});
+
+describe("Azure create-time rules: storage", () => {
+  it("refuses blob versioning on an account with a hierarchical namespace, and accepts it without one", () => {
+    const on = edit(dev, "env-st-blob", (r) => (r.inputs.isVersioningEnabled = true));
+    const [f] = only(on, [net], "storage-hns-no-versioning");
+    expect(f).toMatchObject({ name: "env-st-blob", property: "isVersioningEnabled", message: "blob versioning on stdev1, which has a hierarchical namespace (isHnsEnabled): Azure refuses the blob service properties" });
+    expect(check(edit(on, "env-st", (r) => (r.inputs.isHnsEnabled = false)), [net]).findings).toEqual([]);
+  });
+
+  const nfsClass = (account: string) => res("dev", "kubernetes:storage.k8s.io/v1:StorageClass", "rwx-default", { provisioner: "file.csi.azure.com", parameters: { protocol: "nfs", storageAccount: account } });
+
+  it("refuses an NFS storage class on a Standard StorageV2 account with HTTPS only", () => {
+    const messages = only(plus(dev, nfsClass("stdev1")), [net], "storage-nfs-premium-filestorage").map((f) => f.message);
+    expect(messages).toEqual([
+      'NFS shares need a premium FileStorage account; stdev1 is kind "StorageV2" with sku "Standard_ZRS": volumes never provision',
+      "stdev1 requires secure transfer (enableHttpsTrafficOnly true), which NFS mounts cannot satisfy",
+    ]);
+  });
+
+  it("accepts an NFS storage class on a Premium_ZRS FileStorage account with secure transfer off", () => {
+    const fs = res("dev", "azure-native:storage:StorageAccount", "env-st-fs", { resourceGroupName: "rg-data", accountName: "stdevfs", kind: "FileStorage", sku: { name: "Premium_ZRS" }, enableHttpsTrafficOnly: false });
+    expect(check(plus(dev, fs, nfsClass("stdevfs")), [net]).findings).toEqual([]);
+  });
+
+  it("refuses a malformed SAS expiration policy and accepts 7 days with Log", () => {
+    const bad = edit(dev, "env-st", (r) => (r.inputs.sasPolicy = { sasExpirationPeriod: "7d", expirationAction: "Deny" }));
+    expect(only(bad, [net], "storage-sas-policy-format").map((f) => f.property)).toEqual(["sasPolicy.sasExpirationPeriod", "sasPolicy.expirationAction"]);
+    const good = edit(dev, "env-st", (r) => (r.inputs.sasPolicy = { sasExpirationPeriod: "7.00:00:00", expirationAction: "Log" }));
+    expect(check(good, [net]).findings).toEqual([]);
   });
 });
 

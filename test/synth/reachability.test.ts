@@ -31,6 +31,13 @@ describe("reachability: the compliant fixture", () => {
   });
 });
 
+describe("reachability: ArgoCD is the referenced management stack's", () => {
+  it("ignores another stack running ArgoCD that the environment does not reference (e.g. an AWS management stack)", () => {
+    const other: StackPlan = { stack: "aws-mgmt", resources: [res("aws-mgmt", "k8tre:argocd:ArgoCd", "argocd", {}, { custom: false })] };
+    expect(lines(analyzeReachability([net, other, mgmt, dev], "dev"))[1]).toMatch(/^reachable: ArgoCD \(mgmt nodes, spoke-mgmt\/snet-nodes\) → dev API server/);
+  });
+});
+
 describe("reachability: what breaks a path", () => {
   it("a removed spoke-to-spoke peering: ArgoCD no longer reaches the environment (peering is not transitive)", () => {
     const r = devReport(without(net, "mgmt-to-dev", "dev-to-mgmt"));

@@ -82,7 +82,6 @@ export function analyzeReachability(plans: readonly StackPlan[], stack?: string)
   const checks: ReachabilityCheck[] = [];
   const stacks = stack ? [stack] : [...new Set(plans.map((p) => p.stack))];
   const deployer = deployerPoint(plan, net);
-  const argocd = argocdPoint(plan, net);
   for (const s of stacks) {
     const clusters = plan.ofType(T.cluster).filter((c) => c.stack === s);
     for (const c of clusters) {
@@ -90,7 +89,9 @@ export function analyzeReachability(plans: readonly StackPlan[], stack?: string)
       if (!api) continue;
       if (deployer) checks.push(net.check(deployer.point ?? null, api, deployer.label));
       else checks.push(missingSource("deployer", api, "no deployer location in the plans: the network stack exports no reachability.deployer (the runner's subnet or landing-zone VNet)"));
-      if (isRegistered(plan, s) && argocd && argocd.stack !== s) checks.push(net.check(argocd, api, argocd.label));
+      const argocd = isRegistered(plan, s) ? argocdPoint(plan, net, s) : undefined;
+      if (isRegistered(plan, s) && !argocd) checks.push(missingSource("ArgoCD", api, "the stack registers its cluster in ArgoCD, but no referenced stack with ArgoCD and an AKS cluster is in the evaluated plans"));
+      if (argocd && argocd.stack !== s) checks.push(net.check(argocd, api, argocd.label));
       const nodes = nodePoint(c, plan, net);
       if (!nodes) continue;
       for (const t of privateServiceTargets(plan, net, s)) checks.push(net.check(nodes, t, nodes.label));
@@ -131,12 +132,16 @@ function deployerPoint(plan: PlanIndex, net: Network): { label: string; point?: 
   return undefined;
 }
 
-/** ArgoCD runs on the management cluster: the cluster of the stack that declares `k8tre:argocd:ArgoCd`. */
-function argocdPoint(plan: PlanIndex, net: Network): (Point & { stack: string }) | undefined {
-  const stack = [...plan.components].find(([, types]) => types.has("k8tre:argocd:ArgoCd"))?.[0];
-  const cluster = stack ? plan.ofType(T.cluster).find((c) => c.stack === stack) : undefined;
+/**
+ * ArgoCD runs on the management cluster: the cluster of the stack `stack` references (StackReference)
+ * that declares `k8tre:argocd:ArgoCd`.
+ */
+function argocdPoint(plan: PlanIndex, net: Network, stack: string): (Point & { stack: string }) | undefined {
+  const referenced = plan.ofType(T.stackReference).filter((r) => r.stack === stack).map((r) => String(r.raw.inputs.name ?? r.name).split("/").pop()!);
+  const mgmt = referenced.find((s) => plan.components.get(s)?.has("k8tre:argocd:ArgoCd"));
+  const cluster = mgmt ? plan.ofType(T.cluster).find((c) => c.stack === mgmt) : undefined;
   const subnetId = cluster && firstNodeSubnet(cluster, plan);
-  return subnetId && stack ? { label: `ArgoCD (${stack} nodes, ${net.where(subnetId)})`, subnetId, stack } : undefined;
+  return subnetId && mgmt ? { label: `ArgoCD (${mgmt} nodes, ${net.where(subnetId)})`, subnetId, stack: mgmt } : undefined;
 }
 
 /** Whether a stack's cluster is registered in the management ArgoCD. */

@@ -19,8 +19,11 @@ import {
   grants,
   poolsOf,
   propertiesPrefix,
-  ROLES,
+  DNS_ZONE_WRITE,
+  type RoleNeed,
   show,
+  SUBNET_JOIN,
+  VNET_JOIN,
   sizeOf,
   subnetPrefixes,
   T,
@@ -46,6 +49,12 @@ const DOCS = {
   vnetFaq: "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq",
   peering: "https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview",
   manageSubnet: "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet",
+  blobFeatures: "https://learn.microsoft.com/azure/storage/blobs/storage-feature-support-in-storage-accounts",
+  versioning: "https://learn.microsoft.com/azure/storage/blobs/versioning-overview",
+  nfsShares: "https://learn.microsoft.com/azure/storage/files/files-nfs-protocol",
+  nfsCreate: "https://learn.microsoft.com/azure/storage/files/storage-files-how-to-create-nfs-shares",
+  secureTransfer: "https://learn.microsoft.com/azure/storage/common/storage-require-secure-transfer",
+  sasPolicy: "https://learn.microsoft.com/azure/storage/common/sas-expiration-policy",
   roleAssignmentsTemplate: "https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template",
   builtInRoles: "https://learn.microsoft.com/azure/role-based-access-control/built-in-roles",
 } as const;
@@ -72,18 +81,19 @@ function controlPlaneIdentity(cluster: PlanResource, plan: PlanIndex): PlanResou
  * A role prerequisite: `roles` granted to the cluster's control-plane identity at `target` (or
  * above), declared in the plan, and created before the cluster.
  */
-function roleFindings(cluster: PlanResource, plan: PlanIndex, target: string, roles: readonly string[], roleName: string, property: string, why: string): RuleFinding[] {
+function roleFindings(cluster: PlanResource, plan: PlanIndex, target: string, need: RoleNeed, property: string, why: string): RuleFinding[] {
+  const roleName = need.label;
   const identity = controlPlaneIdentity(cluster, plan);
   if (!identity) {
     return [{ property: "identity.userAssignedIdentities", message: `the control-plane identity is not a user-assigned identity declared in the evaluated plans, so its ${roleName} grant on ${target} cannot be checked; AKS needs it (${why})` }];
   }
-  const found = grants(plan, identity, roles, target);
+  const found = grants(plan, identity, need, target);
   if (!found.length) {
     const where = /\/subnets\/[^/]+$/i.test(target) ? `subnet ${lastSegment(vnetOfSubnet(target))}/${lastSegment(target)}` : lastSegment(target);
-    return [{ property, message: `the control-plane identity ${identity.name} has no ${roleName} role assignment on ${where} or a parent scope in the plan; ${why}` }];
+    return [{ property, message: `the control-plane identity ${identity.name} has no role assignment on ${where} or a parent scope granting ${roleName} in the plan; ${why}` }];
   }
   if (!found.some((ra) => waitsFor(plan, cluster, ra))) {
-    return [{ property, message: `the ${roleName} assignment ${found.map((r) => r.name).join(", ")} on ${lastSegment(target)} exists but the cluster does not depend on it: on a fresh deploy AKS can be created before the grant and fail (${why})` }];
+    return [{ property, message: `the grant ${found.map((r) => r.name).join(", ")} on ${lastSegment(target)} exists but the cluster does not depend on it: on a fresh deploy AKS can be created before the grant and fail (${why})` }];
   }
   return [];
 }
@@ -189,7 +199,7 @@ export const azureRules: readonly AzureRule[] = [
     sources: [DOCS.byoCni, DOCS.builtInRoles],
     check: (r, plan) =>
       nodeSubnetIds(r, plan).flatMap((subnet) =>
-        roleFindings(r, plan, subnet, [ROLES.networkContributor, ROLES.owner, ROLES.contributor], "Network Contributor", `${propertiesPrefix(r)}agentPoolProfiles[].vnetSubnetID`, "AKS joins the node subnet with the cluster identity and refuses the create without subnets/join/action"),
+        roleFindings(r, plan, subnet, SUBNET_JOIN, `${propertiesPrefix(r)}agentPoolProfiles[].vnetSubnetID`, "AKS joins the node subnet with the cluster identity and refuses the create without subnets/join/action"),
       ),
   },
   {
@@ -201,7 +211,7 @@ export const azureRules: readonly AzureRule[] = [
     check: (r, plan) => {
       const zone = obj(r.inputs.apiServerAccessProfile).privateDNSZone;
       if (typeof zone !== "string" || isUnknown(zone) || !zone.startsWith("/")) return [];
-      return roleFindings(r, plan, zone, [ROLES.privateDnsZoneContributor, ROLES.owner, ROLES.contributor], "Private DNS Zone Contributor", `${propertiesPrefix(r)}apiServerAccessProfile.privateDNSZone`, "AKS writes the API server's A record into the custom zone");
+      return roleFindings(r, plan, zone, DNS_ZONE_WRITE, `${propertiesPrefix(r)}apiServerAccessProfile.privateDNSZone`, "AKS writes the API server's A record into the custom zone");
     },
   },
   {
@@ -217,15 +227,14 @@ export const azureRules: readonly AzureRule[] = [
         const vnet = vnetOfSubnet(subnet.toLowerCase());
         const linked = plan.ofType(T.zoneLink).some((l) => String(obj(l.inputs.virtualNetwork).id ?? "").toLowerCase() === vnet && zone.toLowerCase().endsWith(`/${String(l.inputs.privateZoneName).toLowerCase()}`));
         if (linked) return [];
-        return roleFindings(r, plan, vnet, [ROLES.networkContributor, ROLES.owner, ROLES.contributor], "Network Contributor", `${propertiesPrefix(r)}apiServerAccessProfile.privateDNSZone`, `no link of the zone to the cluster VNet ${lastSegment(vnet)} is in the plan, so AKS creates one, which needs Microsoft.Network/virtualNetworks/join/action on the VNet`);
+        return roleFindings(r, plan, vnet, VNET_JOIN, `${propertiesPrefix(r)}apiServerAccessProfile.privateDNSZone`, `no link of the zone to the cluster VNet ${lastSegment(vnet)} is in the plan, so AKS creates one, which needs Microsoft.Network/virtualNetworks/join/action on the VNet`);
       });
     },
   },
   {
     id: "aks-ingress-subnet-network-contributor",
     title: "An internal load balancer in another subnet (azure-load-balancer-internal-subnet) needs the cluster identity's Network Contributor on that subnet.",
-    level: "warning",
-    pending: "aks: grant the control-plane identity Network Contributor on the ingress-services subnet before the cluster (issue 10 item 2)",
+    level: "error",
     types: [T.cluster],
     sources: [DOCS.internalLb, DOCS.byoCni],
     check: (r, plan) => {
@@ -239,7 +248,7 @@ export const azureRules: readonly AzureRule[] = [
         for (const n of found) names.add(n);
       }
       return [...names].flatMap((name) =>
-        roleFindings(r, plan, `${vnet}/subnets/${name.toLowerCase()}`, [ROLES.networkContributor, ROLES.owner, ROLES.contributor], "Network Contributor", "(Kubernetes annotation service.beta.kubernetes.io/azure-load-balancer-internal-subnet)", `the internal load balancer's frontend IP is allocated in ${name} by the cluster identity; without the grant the Service never gets an IP`),
+        roleFindings(r, plan, `${vnet}/subnets/${name.toLowerCase()}`, SUBNET_JOIN, "(Kubernetes annotation service.beta.kubernetes.io/azure-load-balancer-internal-subnet)", `the internal load balancer's frontend IP is allocated in ${name} by the cluster identity; without the grant the Service never gets an IP`),
       );
     },
   },
@@ -331,8 +340,7 @@ export const azureRules: readonly AzureRule[] = [
   {
     id: "aks-feature-encryption-at-host",
     title: "Host-based encryption needs the Microsoft.Compute/EncryptionAtHost feature registered in the cluster's subscription.",
-    level: "warning",
-    pending: "aks: check (preflight) or register the feature before the cluster (issue 10 item 3)",
+    level: "error",
     types: [T.cluster, T.agentPool],
     sources: [DOCS.hostEncryption],
     check: (r, plan) => {
@@ -344,8 +352,7 @@ export const azureRules: readonly AzureRule[] = [
   {
     id: "aks-feature-kube-proxy-configuration",
     title: "A kube-proxy configuration (kube-proxy disabled) needs the Microsoft.ContainerService/KubeProxyConfigurationPreview feature registered in the cluster's subscription.",
-    level: "warning",
-    pending: "aks: check (preflight) or register the feature before the cluster (issue 10 item 3)",
+    level: "error",
     types: [T.cluster],
     sources: [DOCS.kubeProxy],
     check: (r, plan) =>
@@ -357,14 +364,71 @@ export const azureRules: readonly AzureRule[] = [
   {
     id: "aks-feature-disable-ssh",
     title: "Node pools with SSH disabled (securityProfile.sshAccess Disabled, preview) need the Microsoft.ContainerService/DisableSSHPreview feature in the cluster's subscription.",
-    level: "warning",
-    pending: "aks: disable SSH on every node pool with its feature preflight (issue 10 item 8)",
+    level: "error",
     types: [T.cluster, T.agentPool],
     sources: [DOCS.ssh],
     check: (r, plan) => {
       const pools = r.type === T.agentPool ? [{ inputs: r.inputs, path: "securityProfile.sshAccess" }] : list(r.inputs.agentPoolProfiles).map((p, i) => ({ inputs: obj(p), path: `${propertiesPrefix(r)}agentPoolProfiles[${i}].securityProfile.sshAccess` }));
       const first = pools.find((p) => obj(p.inputs.securityProfile).sshAccess === "Disabled");
       return first ? featureFindings(r, plan, "Microsoft.ContainerService", "DisableSSHPreview", first.path) : [];
+    },
+  },
+
+  // ------------------------------------------------------------------------------ storage
+  {
+    id: "storage-hns-no-versioning",
+    title: "Blob versioning is not supported on accounts with a hierarchical namespace (Data Lake Storage).",
+    level: "warning",
+    pending: "aznet: versioning off on HNS accounts (issue 10 item 4)",
+    types: [T.blobService],
+    sources: [DOCS.blobFeatures, DOCS.versioning],
+    check: (r, plan) => {
+      if (r.inputs.isVersioningEnabled !== true) return [];
+      const account = accountOf(plan, r);
+      if (account?.inputs.isHnsEnabled !== true) return [];
+      return [{ property: "isVersioningEnabled", message: `blob versioning on ${account.inputs.accountName}, which has a hierarchical namespace (isHnsEnabled): Azure refuses the blob service properties` }];
+    },
+  },
+  {
+    id: "storage-nfs-premium-filestorage",
+    title: "NFS file shares exist only on premium FileStorage accounts (Premium_LRS/Premium_ZRS) with secure transfer (HTTPS only) off, reached through a private endpoint or service endpoint.",
+    level: "warning",
+    pending: "aznet: rwx-default on a Premium FileStorage account with secure transfer off (issue 10 item 4)",
+    types: [T.storageClass, T.fileShare],
+    sources: [DOCS.nfsShares, DOCS.nfsCreate, DOCS.secureTransfer],
+    check: (r, plan) => {
+      const params = obj(r.raw.inputs.parameters);
+      const nfs = r.type === T.storageClass ? r.raw.inputs.provisioner === "file.csi.azure.com" && String(params.protocol ?? "").toLowerCase() === "nfs" : String(r.inputs.enabledProtocols ?? "").toUpperCase() === "NFS";
+      if (!nfs) return [];
+      const out: RuleFinding[] = [];
+      const where = r.type === T.storageClass ? "parameters.storageAccount" : "accountName";
+      const name = r.type === T.storageClass ? params.storageAccount : r.inputs.accountName;
+      if (r.type === T.storageClass && !name) {
+        if (!/^Premium_/.test(String(params.skuName ?? ""))) out.push({ property: "parameters.skuName", message: `an NFS class that lets the CSI driver create its account must ask for a Premium_LRS or Premium_ZRS FileStorage account (found skuName ${show(params.skuName)})` });
+        return out;
+      }
+      const account = plan.ofType(T.storageAccount).find((a) => a.inputs.accountName === name);
+      if (!account) return out;
+      const sku = String(obj(account.inputs.sku).name ?? "");
+      if (account.inputs.kind !== "FileStorage" || !/^Premium_(LRS|ZRS)$/.test(sku)) out.push({ property: where, message: `NFS shares need a premium FileStorage account; ${name} is kind ${show(account.inputs.kind)} with sku ${show(sku)}: volumes never provision` });
+      if (account.inputs.enableHttpsTrafficOnly !== false) out.push({ property: where, message: `${name} requires secure transfer (enableHttpsTrafficOnly ${show(account.inputs.enableHttpsTrafficOnly ?? true)}), which NFS mounts cannot satisfy` });
+      return out;
+    },
+  },
+  {
+    id: "storage-sas-policy-format",
+    title: "A SAS expiration policy has a period DD.HH:MM:SS and an action Log or Block.",
+    level: "error",
+    types: [T.storageAccount],
+    sources: [DOCS.sasPolicy],
+    check: (r) => {
+      const sas = r.inputs.sasPolicy;
+      if (sas === undefined) return [];
+      const p = obj(sas);
+      const out: RuleFinding[] = [];
+      if (!/^\d+\.([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(String(p.sasExpirationPeriod))) out.push({ property: "sasPolicy.sasExpirationPeriod", message: `${show(p.sasExpirationPeriod)} is not a period DD.HH:MM:SS (e.g. "7.00:00:00")` });
+      if (!["Log", "Block"].includes(String(p.expirationAction))) out.push({ property: "sasPolicy.expirationAction", message: `${show(p.expirationAction)} is not Log or Block` });
+      return out;
     },
   },
 
@@ -490,6 +554,11 @@ export const azureRules: readonly AzureRule[] = [
     },
   },
 ];
+
+/** The storage account a child resource (blob/file service, share) belongs to. */
+function accountOf(plan: PlanIndex, child: PlanResource): PlanResource | undefined {
+  return plan.ofType(T.storageAccount).find((a) => a.stack === child.stack && a.inputs.accountName === child.inputs.accountName && a.inputs.resourceGroupName === child.inputs.resourceGroupName);
+}
 
 /** Every value of an annotation anywhere in a Kubernetes object's inputs (Services, Gateways' infrastructure annotations, Helm values). */
 function findAnnotation(value: unknown, key: string, out: string[] = []): string[] {

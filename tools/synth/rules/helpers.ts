@@ -34,6 +34,27 @@ export const ROLES = {
   contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
 } as const;
 
+/** Joining a subnet (nodes, internal load balancers): Network Contributor or a custom role with the two actions (https://learn.microsoft.com/azure/aks/use-byo-cni). */
+export const SUBNET_JOIN: RoleNeed = {
+  builtIn: [ROLES.networkContributor, ROLES.owner, ROLES.contributor],
+  actions: ["Microsoft.Network/virtualNetworks/subnets/join/action", "Microsoft.Network/virtualNetworks/subnets/read"],
+  label: "Network Contributor (or a custom role with subnets/join/action and subnets/read)",
+};
+
+/** Linking a private DNS zone to a VNet: virtualNetworks/join/action on the VNet (https://learn.microsoft.com/azure/aks/private-clusters). */
+export const VNET_JOIN: RoleNeed = {
+  builtIn: [ROLES.networkContributor, ROLES.owner, ROLES.contributor],
+  actions: ["Microsoft.Network/virtualNetworks/join/action"],
+  label: "Network Contributor (or a custom role with virtualNetworks/join/action)",
+};
+
+/** Writing records into a private DNS zone (https://learn.microsoft.com/azure/aks/private-clusters). */
+export const DNS_ZONE_WRITE: RoleNeed = {
+  builtIn: [ROLES.privateDnsZoneContributor, ROLES.owner, ROLES.contributor],
+  actions: ["Microsoft.Network/privateDnsZones/A/write", "Microsoft.Network/privateDnsZones/read"],
+  label: "Private DNS Zone Contributor (or a custom role with privateDnsZones/A/write)",
+};
+
 export const show = (v: unknown): string => (v === undefined ? "unset" : JSON.stringify(v));
 
 /** An AKS cluster's node pools: inline profiles plus separate AgentPool resources of the same cluster. */
@@ -72,15 +93,40 @@ export function scopeCovers(scope: unknown, target: string): boolean {
   return t === s || t.startsWith(`${s}/`);
 }
 
+/** What a grant must allow: built-in roles that do, or the actions a custom role must include. */
+export interface RoleNeed {
+  /** Built-in role definition GUIDs that grant it. */
+  readonly builtIn: readonly string[];
+  /** Actions a custom role definition (declared in the plan) must allow, wildcards honoured. */
+  readonly actions: readonly string[];
+  /** How messages name it, e.g. `Network Contributor (or a custom role with subnets/join/action)`. */
+  readonly label: string;
+}
+
+function actionAllowed(granted: readonly string[], notGranted: readonly string[], action: string): boolean {
+  const match = (pattern: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+  return granted.some(match) && !notGranted.some(match);
+}
+
 /**
- * Role assignments in the plan that grant `principal` (an identity resource in the plan) one of
- * `roles` at `target` or above. The principal is recognised through the data flow: the assignment's
- * `principalId` comes from that identity's output, so the assignment depends on it.
+ * Role assignments in the plan that grant `principal` (an identity resource in the plan) what
+ * `need` describes at `target` or above: a built-in role, or a custom role definition in the plan
+ * whose actions cover the needed ones and whose assignable scopes include the target. The
+ * principal is recognised through the data flow: the assignment's `principalId` comes from that
+ * identity's output, so the assignment depends on it.
  */
-export function grants(plan: PlanIndex, principal: PlanResource, roles: readonly string[], target: string): PlanResource[] {
+export function grants(plan: PlanIndex, principal: PlanResource, need: RoleNeed, target: string): PlanResource[] {
+  const custom = plan.ofType("azure-native:authorization:RoleDefinition");
   return plan.ofType(T.roleAssignment).filter((ra) => {
+    if (!scopeCovers(ra.inputs.scope, target) || !ra.raw.dependsOn.includes(principal.urn)) return false;
     const role = String(ra.inputs.roleDefinitionId ?? "").toLowerCase();
-    return roles.some((g) => role.endsWith(`/${g}`)) && scopeCovers(ra.inputs.scope, target) && ra.raw.dependsOn.includes(principal.urn);
+    if (need.builtIn.some((g) => role.endsWith(`/${g}`))) return true;
+    const def = custom.find((d) => typeof d.inputs.roleDefinitionId === "string" && role.endsWith(`/${d.inputs.roleDefinitionId.toLowerCase()}`));
+    if (!def || !list(def.inputs.assignableScopes).some((s) => scopeCovers(s, target))) return false;
+    const perms = list(def.inputs.permissions).map((p) => p as Record<string, unknown>);
+    const actions = perms.flatMap((p) => list(p.actions).map(String));
+    const notActions = perms.flatMap((p) => list(p.notActions).map(String));
+    return need.actions.every((a) => actionAllowed(actions, notActions, a));
   });
 }
 
