@@ -35,6 +35,18 @@ export interface RunPlan {
 
 export const lateUnitId = (stack: string): string => `${stack}:late`;
 
+/** The most stacks `--parallel auto` (the default) runs at once, whatever the plan's width. */
+export const MAX_AUTO_PARALLEL = 8;
+
+/**
+ * `--parallel auto`: as many stacks at once as the plan's widest wave (so nothing that could run
+ * waits for a slot), at most {@link MAX_AUTO_PARALLEL}; each stack is one `pulumi` process with its
+ * provider plugins on the runner.
+ */
+export function autoParallel(plan: RunPlan): number {
+  return Math.max(1, Math.min(MAX_AUTO_PARALLEL, Math.max(0, ...plan.waves.map((w) => w.length))));
+}
+
 /**
  * Builds the plan of `command` over a selection. `up` splits late references off into late
  * passes; every other command orders stacks by all their references (`destroy` in reverse).

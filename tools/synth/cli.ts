@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { loadProject, readProject, stackClosure } from "../../config/project";
 import type { SynthResult } from "./engine";
 import { emptyIndex, indexNetworks, networkModel } from "./diagram";
+import { writeDeployEstimate } from "./estimate";
 import { orderStacks } from "./order";
 import { evaluatePlan, policyCounts, type PolicyReport, renderPolicyMarkdown, renderPolicyOverview, renderPolicySummary } from "./policy";
 import { analyzeReachability, type ReachabilityReport, reachabilityCounts, renderReachabilityMarkdown, renderReachabilitySummary } from "./reachability";
@@ -244,6 +245,10 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
   const policies = reported.map((r) => [r.stack, r.policy!] as [string, PolicyReport]);
   if (policies.length) fs.writeFileSync(path.join(parsed.outDir, "policy.md"), renderPolicyOverview(policies) + "\n");
   if (reported.length) fs.writeFileSync(path.join(parsed.outDir, "summary.md"), renderOverview(runs) + "\n");
+  // Deploy-time estimate (tools/synth/estimate.ts): deploy-estimate.json and a summary.md section.
+  const estimateLine = reported.length
+    ? await writeDeployEstimate({ projectDir: parsed.projectDir, outDir: parsed.outDir, plans: runs.map((r) => ({ stack: r.stack, resources: r.result.resources, named: parsed.stacks.includes(r.stack) })) })
+    : undefined;
 
   for (const r of reported) {
     const checks = (verbose: boolean) => [...renderAzureRulesSummary(r.azureRules!, { verbose }), ...renderReachabilitySummary(r.reachability!, { verbose })];
@@ -259,7 +264,8 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
     ...(r.reachability!.unreachable && r.reachability!.pending ? [["reachability", r.reachability!.pending] as const] : []),
   ]);
   for (const line of renderPendingNotes(pending)) io.out(line);
-  const written = reported.length ? `${reported.map((r) => r.stack).join(", ")} (.json, .md), summary.md, policy.md` : "nothing";
+  if (estimateLine) io.out(estimateLine);
+  const written = reported.length ? `${reported.map((r) => r.stack).join(", ")} (.json, .md), summary.md, policy.md, deploy-estimate.json` : "nothing";
   io.out(`${parsed.verbose ? "" : "\n"}Wrote ${written} to ${parsed.outDir}`);
   io.out(
     `Synthesized ${reported.length} stack(s) in ${seconds(Date.now() - started)}${parsed.preview ? " (preview mode)" : ""}.` +

@@ -23,8 +23,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { StackGraph } from "../../automation/graph";
-import { planRun, type PlanUnit } from "../../automation/plan";
+import { discoverStacks, type StackGraph } from "../../automation/graph";
+import { autoParallel, planRun, type PlanUnit } from "../../automation/plan";
 import { schedule } from "../../automation/scheduler";
 import type { PlannedResource } from "./engine";
 
@@ -519,4 +519,39 @@ export function renderEstimateMarkdown(e: DeployEstimate): string {
 export function renderEstimateLine(e: DeployEstimate): string {
   const path = e.criticalPath.filter((p) => p.minutes >= 1).map((p) => `${p.resource} ${p.minutes}`).join(" → ");
   return `Deploy-time estimate: ${e.totalMinutes} min (budget ${e.budgetMinutes}); critical path: ${path}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The synth's hook: `npm run synth` writes deploy-estimate.json and a section of summary.md.
+
+export interface SynthPlan {
+  stack: string;
+  resources: readonly PlannedResource[];
+  /** Named on the synth's command line (an example stack counts only then, as for the runner). */
+  named: boolean;
+}
+
+/**
+ * Estimates a greenfield deploy of the synthesized stacks (examples only when named, like
+ * `npm run deploy -- up --all`) with the runner's default `--parallel auto`, writes
+ * `<outDir>/deploy-estimate.json`, appends the Markdown section to `<outDir>/summary.md` when it
+ * exists, and returns the console line (or why there is no estimate).
+ */
+export async function writeDeployEstimate(opts: { projectDir: string; outDir: string; plans: readonly SynthPlan[] }): Promise<string> {
+  let graph: StackGraph;
+  try {
+    graph = discoverStacks(opts.projectDir);
+  } catch (e) {
+    return `Deploy-time estimate skipped: ${(e as Error).message}`;
+  }
+  const plans = new Map(
+    opts.plans.filter((p) => graph.stacks.has(p.stack) && (!graph.stacks.get(p.stack)!.example || p.named)).map((p) => [p.stack, p.resources] as const),
+  );
+  if (plans.size === 0) return "Deploy-time estimate skipped: no deployable stack was synthesized";
+  const order = graph.order.filter((s) => plans.has(s));
+  const e = await estimateDeploy({ graph, plans, runnerParallel: autoParallel(planRun(graph, { order }, "up")) });
+  fs.writeFileSync(path.join(opts.outDir, "deploy-estimate.json"), JSON.stringify(e, null, 2) + "\n");
+  const summary = path.join(opts.outDir, "summary.md");
+  if (fs.existsSync(summary)) fs.appendFileSync(summary, "\n" + renderEstimateMarkdown(e) + "\n");
+  return renderEstimateLine(e);
 }

@@ -1,0 +1,69 @@
+/**
+ * The deploy-time estimate of the shipped five stacks (issue 12): under the 20-minute budget with
+ * the runner's defaults, explained by its critical path and late steps. A change that pushes the
+ * modelled greenfield deploy over budget fails here.
+ */
+import { discoverStacks, type StackGraph } from "../../automation/graph";
+import { autoParallel, planRun } from "../../automation/plan";
+import { BUDGET_MINUTES, type DeployEstimate, estimateDeploy, simulate } from "../../tools/synth/estimate";
+import type { PlannedResource } from "../../tools/synth/engine";
+import { PROJECT_DIR, synthShipped } from "../helpers/synth";
+
+const FIVE = ["network", "mgmt", "dev", "stg", "prd"];
+let graph: StackGraph;
+let plans: Map<string, PlannedResource[]>;
+let estimate: DeployEstimate;
+
+beforeAll(async () => {
+  const full = discoverStacks(PROJECT_DIR);
+  graph = { ...full, order: full.order.filter((s) => FIVE.includes(s)) };
+  plans = new Map();
+  for (const s of FIVE) plans.set(s, (await synthShipped(s)).resources);
+  estimate = await estimateDeploy({ graph, plans, runnerParallel: autoParallel(planRun(graph, { order: graph.order }, "up")) });
+}, 180_000);
+
+describe("deploy-time estimate of network, mgmt, dev, stg, prd", () => {
+  it(`stays under the ${BUDGET_MINUTES}-minute budget with the runner's default --parallel`, () => {
+    expect(estimate.model.runnerParallel).toBe(4);
+    expect(estimate.totalMinutes).toBeLessThan(BUDGET_MINUTES);
+  });
+
+  it("runs the environments alongside mgmt and registers them in a late pass after it", () => {
+    const pass = (stack: string, p: string) => estimate.stacks.find((s) => s.stack === stack && s.pass === p)!;
+    for (const env of ["dev", "stg", "prd"]) {
+      expect(pass(env, "main").startMinutes).toBe(pass("mgmt", "main").startMinutes);
+      expect(pass(env, "late").startMinutes).toBeGreaterThanOrEqual(pass("mgmt", "main").endMinutes);
+      expect(pass(env, "late").waitsFor).toEqual([env, "mgmt"]);
+    }
+    const late = estimate.lateSteps.filter((l) => l.inTotal);
+    expect(late.map((l) => l.stack).sort()).toEqual(["dev", "prd", "stg"]);
+    for (const l of late) expect(l.resources).toEqual(expect.arrayContaining(["argocd-registration-secret", "argocd-access-binding"]));
+  });
+
+  it("keeps the public gateway off the cluster path: an operator-gated late step after certificate import", () => {
+    const gated = estimate.lateSteps.filter((l) => !l.inTotal);
+    expect(gated).toEqual([expect.objectContaining({ stack: "network", resources: ["gateway-agw"] })]);
+    expect(estimate.stacks.find((s) => s.stack === "network")!.endMinutes).toBeLessThan(4);
+  });
+
+  it("names the critical path resource by resource, with a source for each duration", () => {
+    const names = estimate.criticalPath.map((p) => p.resource);
+    expect(names).toEqual(expect.arrayContaining(["cluster-aks", "bootstrap-cilium"]));
+    for (const p of estimate.criticalPath) expect(p.source.length).toBeGreaterThan(10);
+    const sum = estimate.criticalPath.reduce((m, p) => Math.max(m, p.endMinutes), 0);
+    expect(sum).toBeCloseTo(estimate.totalMinutes, 0);
+  });
+
+  it("would be far over budget with the old schedule (environments after mgmt, two stacks at a time)", async () => {
+    const serial: StackGraph = { ...graph, stacks: new Map([...graph.stacks].map(([k, v]) => [k, { ...v, lateDependsOn: [] }])) };
+    const old = await estimateDeploy({ graph: serial, plans, runnerParallel: 2 });
+    expect(old.totalMinutes).toBeGreaterThan(BUDGET_MINUTES + 10);
+  });
+});
+
+describe("simulate (the runner's scheduler on a virtual clock)", () => {
+  it("starts a node when what it waits for ends, within the parallel limit", async () => {
+    const t = await simulate(["a", "b", "c", "d"], (n) => (n === "d" ? ["a", "b"] : []), (n) => ({ a: 60, b: 120, c: 30, d: 10 })[n]!, 2);
+    expect(Object.fromEntries(t)).toEqual({ a: { start: 0, end: 60 }, b: { start: 0, end: 120 }, c: { start: 60, end: 90 }, d: { start: 120, end: 130 } });
+  });
+});
