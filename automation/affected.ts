@@ -58,7 +58,10 @@ export function affectedStacks(graph: StackGraph, changedFiles: string[]): Affec
       reasons.push(`${file}: program or dependency change; every stack`);
     }
   }
-  return { stacks: graph.order.filter((s) => all || hit.has(s)), reasons };
+  // Example stacks (k8tre:example: true) are never deployed by CI.
+  const examples = graph.order.filter((s) => graph.stacks.get(s)!.example && (all || hit.has(s)));
+  if (examples.length > 0) reasons.push(`${examples.join(", ")}: example stack${examples.length > 1 ? "s" : ""} (k8tre:example: true); never deployed by CI`);
+  return { stacks: graph.order.filter((s) => !graph.stacks.get(s)!.example && (all || hit.has(s))), reasons };
 }
 
 function changedFiles(projectDir: string, base: string, head: string): string[] | undefined {
@@ -95,11 +98,18 @@ export function main(argv: string[], env: Record<string, string | undefined>, io
       io.stderr(`error: unknown stack(s) ${unknown.join(", ")} (known stacks: ${graph.order.join(", ")})\n`);
       return 2;
     }
+    const examples = names.filter((n) => graph.stacks.get(n)!.example);
+    if (examples.length > 0) {
+      io.stderr(`error: ${examples.join(", ")}: example stack(s) (k8tre:example: true) are never deployed by CI; deploy them by hand with npm run deploy -- up ${examples.join(" ")}\n`);
+      return 2;
+    }
     result = { stacks: graph.order.filter((s) => names.includes(s)), reasons: ["requested explicitly"] };
   } else {
     const base = opt("--base") ?? "";
     const files = base === "" ? undefined : changedFiles(graph.projectDir, base, opt("--head") ?? "HEAD");
-    result = files === undefined ? { stacks: [...graph.order], reasons: [`no usable base commit (${base || "none"}); every stack`] } : affectedStacks(graph, files);
+    result = files === undefined
+      ? { stacks: graph.order.filter((s) => !graph.stacks.get(s)!.example), reasons: [`no usable base commit (${base || "none"}); every stack except the examples`] }
+      : affectedStacks(graph, files);
   }
   const lines = [`stacks=${JSON.stringify(result.stacks)}`, `names=${result.stacks.join(" ")}`, `any=${result.stacks.length > 0}`];
   for (const r of result.reasons) io.stdout(`# ${r}\n`);

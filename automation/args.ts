@@ -1,13 +1,23 @@
 /** Command-line parsing for the runner (pure). */
 import { parseArgs } from "node:util";
-import { DEFAULT_PARALLEL, PULUMI_CLI_VERSION } from "./constants";
-import { COMMANDS, type Command } from "./runner";
+import { PULUMI_CLI_VERSION } from "./constants";
+import { MAX_AUTO_PARALLEL } from "./plan";
+import { COMMANDS } from "./runner";
+
+/** `plan` prints the schedule; it needs no CLI, backend or credentials. */
+export const CLI_COMMANDS = [...COMMANDS, "plan"] as const;
+export type CliCommand = (typeof CLI_COMMANDS)[number];
 
 export interface CliOptions {
-  command: Command;
+  command: CliCommand;
   stacks: string[];
+  /** Every stack except the examples (`k8tre:example: true`); required when no stack is named. */
+  all: boolean;
   only: boolean;
-  parallel: number;
+  /** A number, or "auto": the plan's widest wave (at most MAX_AUTO_PARALLEL). */
+  parallel: number | "auto";
+  /** `plan --json`. */
+  json: boolean;
   allowProtected: boolean;
   /** Explicit policy pack directories; undefined means "use ./policy if it is a pack". */
   policyPacks?: string[];
@@ -30,21 +40,28 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run deploy -- <command> [stack ...] [options]
 
-Runs a Pulumi command over the K8TRE stacks in dependency order (network -> management ->
-environments), discovered from the Pulumi.<stack>.yaml files. No stack names means all stacks.
+Runs a Pulumi command over the K8TRE stacks in dependency order, discovered from the
+Pulumi.<stack>.yaml files. Name the stacks, or pass --all for every stack except the examples
+(k8tre:example: true); an example stack runs only when it is named.
 
 Commands:
+  plan       print the graph and the schedule (waves, what runs in parallel, late passes) of
+             \`up\`; needs no Pulumi CLI, backend or credentials (--json for tools)
   preview    preview the stacks (dependencies of named stacks are previewed too)
   up         update the named stacks; their dependencies are previewed first and updated
-             only if the preview shows changes
+             only if the preview shows changes. An environment starts alongside the
+             management stack and registers in its ArgoCD in a late pass after it
   refresh    refresh the stacks' state from the cloud (dependencies first)
   destroy    destroy the stacks, dependants first (named stacks pull in their dependants);
              refuses stacks with k8tre:protected: true unless --allow-protected
   outputs    print the stacks' outputs as JSON (secrets masked unless --show-secrets)
 
 Options:
+  --all                  every stack except the examples (instead of naming stacks)
   --only                 run only the named stacks; pull in no dependencies/dependants
-  --parallel N           run at most N independent stacks at once (default ${DEFAULT_PARALLEL})
+  --parallel N|auto      run at most N independent stacks at once (default auto: the plan's
+                         widest wave, at most ${MAX_AUTO_PARALLEL})
+  --json                 plan: print the plan as JSON
   --allow-protected      let destroy touch protected stacks
   --policy-pack DIR      run this local policy pack with preview/up (repeatable; default:
                          ./policy when it contains PulumiPolicy.yaml)
@@ -73,6 +90,8 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       strict: true,
       options: {
         only: { type: "boolean", default: false },
+        all: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
         parallel: { type: "string" },
         "allow-protected": { type: "boolean", default: false },
         "policy-pack": { type: "string", multiple: true },
@@ -92,11 +111,11 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   if (values.help) return { help: true };
   const [command, ...stacks] = positionals;
   if (command === undefined) throw new UsageError(`missing command (one of ${COMMANDS.join(", ")})`);
-  if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`unknown command "${command}" (expected one of ${COMMANDS.join(", ")})`);
+  if (!(CLI_COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(`unknown command "${command}" (expected one of ${CLI_COMMANDS.join(", ")})`);
   }
-  let parallel = DEFAULT_PARALLEL;
-  if (values.parallel !== undefined) {
+  let parallel: number | "auto" = "auto";
+  if (values.parallel !== undefined && values.parallel !== "auto") {
     if (!/^[1-9][0-9]*$/.test(values.parallel)) {
       throw new UsageError(`--parallel must be a positive integer, got "${values.parallel}"`);
     }
@@ -104,6 +123,12 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   }
   if (values.only && stacks.length === 0) {
     throw new UsageError("--only needs at least one stack name");
+  }
+  if (values.all && stacks.length > 0) {
+    throw new UsageError("--all cannot be combined with stack names");
+  }
+  if (values.json && command !== "plan") {
+    throw new UsageError("--json only applies to plan");
   }
   if (values["no-policy-pack"] && values["policy-pack"]) {
     throw new UsageError("--policy-pack and --no-policy-pack cannot be combined");
@@ -114,14 +139,19 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   if (values["show-secrets"] && command !== "outputs") {
     throw new UsageError("--show-secrets only applies to outputs");
   }
+  if (stacks.length === 0 && !values.all && command !== "plan" && command !== "outputs") {
+    throw new UsageError(`name the stacks to ${command} (e.g. \`npm run deploy -- ${command} dev\`), or pass --all for every stack except the examples`);
+  }
   const duplicates = stacks.filter((s, i) => stacks.indexOf(s) !== i);
   if (duplicates.length > 0) throw new UsageError(`stack named twice: ${duplicates.join(", ")}`);
   return {
     help: false,
-    command: command as Command,
+    command: command as CliCommand,
     stacks,
+    all: values.all!,
     only: values.only!,
     parallel,
+    json: values.json!,
     allowProtected: values["allow-protected"]!,
     policyPacks: values["policy-pack"],
     noPolicyPack: values["no-policy-pack"]!,

@@ -8,8 +8,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from "./args";
 import type { StackExecutor } from "./executor";
-import { discoverStacks, selectStacks, StackGraphError, type StackGraph } from "./graph";
-import { runCommand, type RunSummary } from "./runner";
+import { discoverStacks, selectStacks, StackGraphError, type Selection, type StackGraph } from "./graph";
+import { autoParallel, planRun, renderPlan } from "./plan";
+import { deferredParts, runCommand, type Command, type RunSummary } from "./runner";
 import { maskOutputs, redactUrl, renderJson, renderMarkdown } from "./summary";
 
 export interface CliIO {
@@ -141,6 +142,24 @@ function writeSummaries(summary: RunSummary, opts: CliOptions, env: Record<strin
   }
 }
 
+/**
+ * The stacks a command runs on: the named ones (example stacks only when named), or with --all (or
+ * for plan/outputs without names) every stack that is not an example. Refuses a selection that
+ * would pull in an example stack the operator did not name.
+ */
+export function chooseStacks(graph: StackGraph, opts: Pick<CliOptions, "command" | "stacks" | "all" | "only">): Selection {
+  const names = opts.stacks.length > 0 ? opts.stacks : graph.order.filter((s) => !graph.stacks.get(s)!.example);
+  const selection = selectStacks(graph, names, { only: opts.only, direction: opts.command === "destroy" ? "dependants" : "dependencies" });
+  const examples = [...selection.pulledIn].filter((s) => graph.stacks.get(s)!.example);
+  if (examples.length > 0 && opts.command !== "destroy") {
+    throw new StackGraphError(
+      `${examples.join(", ")} ${examples.length > 1 ? "are example stacks" : "is an example stack"} (k8tre:example: true in ` +
+        `${examples.map((s) => graph.stacks.get(s)!.file).join(", ")}) that ${names.join(", ")} depends on; name it to include it`,
+    );
+  }
+  return selection;
+}
+
 export async function main(
   argv: string[],
   rawEnv: Record<string, string | undefined>,
@@ -170,21 +189,33 @@ export async function main(
     const projectDir = path.resolve(io.cwd, opts.projectDir ?? ".");
     const graph = discoverStacks(projectDir);
     for (const note of graph.notes) log(`note: ${note}`);
-    const selection = selectStacks(graph, opts.stacks, {
-      only: opts.only,
-      direction: opts.command === "destroy" ? "dependants" : "dependencies",
-    });
+    const selection = chooseStacks(graph, opts);
+    const command: Command = opts.command === "plan" ? "up" : opts.command;
+    const plan = planRun(graph, selection, command);
+    const parallel = opts.parallel === "auto" ? autoParallel(plan) : opts.parallel;
     const describe = (s: string) => (selection.pulledIn.has(s) ? `${s} (${opts.command === "destroy" ? "dependant" : "dependency"})` : s);
-    log(`${opts.command}: ${selection.order.map(describe).join(" -> ")} (up to ${opts.parallel} at once)`);
+    if (opts.command === "plan") {
+      if (opts.json) {
+        const stacks = selection.order.map((s) => {
+          const n = graph.stacks.get(s)!;
+          return { stack: s, kind: n.kind, file: n.file, dependsOn: n.dependsOn, lateDependsOn: n.lateDependsOn, example: n.example, protected: n.protected, pulledIn: selection.pulledIn.has(s) };
+        });
+        io.stdout(JSON.stringify({ command: "up", parallel, stacks, units: plan.units, waves: plan.waves }, null, 2) + "\n");
+      } else {
+        log(renderPlan(plan, { command: "up", parallel, describe }));
+      }
+      return 0;
+    }
+    log(renderPlan(plan, { command: opts.command, parallel, describe }));
 
     const backendUrl = resolveBackend(env, projectDir);
     const policyPacks = opts.command === "preview" || opts.command === "up" ? resolvePolicyPacks(opts, projectDir, io.cwd) : [];
     const createExecutor = deps.createExecutor ?? defaultExecutor;
     summary = await runCommand({
-      command: opts.command,
+      command,
       graph,
       selection,
-      parallel: opts.parallel,
+      parallel,
       allowProtected: opts.allowProtected,
       backend: backendUrl,
       log,
@@ -208,6 +239,10 @@ export async function main(
   }
 
   writeSummaries(summary, opts, env, io);
+  // For CI: the stacks whose main pass deferred something no late pass of this run added.
+  const deferred = summary.stacks.filter((r) => !r.latePass && deferredParts(r).length > 0).map((r) => r.stack);
+  if (deferred.length > 0) log(`deferred (run \`up\` again once the referenced stacks are deployed): ${deferred.join(", ")}`);
+  if (env.GITHUB_OUTPUT && opts.command === "up") fs.appendFileSync(env.GITHUB_OUTPUT, `deferred=${deferred.length > 0}\n`);
   if (opts.command === "outputs") {
     const doc = Object.fromEntries(
       summary.stacks.map((r) => [r.stack, opts.showSecrets ? Object.fromEntries(Object.entries(r.outputs ?? {}).map(([k, o]) => [k, o.value])) : (maskOutputs(r.outputs) ?? {})]),

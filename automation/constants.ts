@@ -4,8 +4,5 @@
  */
 export const PULUMI_CLI_VERSION = "3.270.0";
 
-/** Default number of stacks run at once. */
-export const DEFAULT_PARALLEL = 2;
-
 /** Marker that identifies the runner's PR comment / step-summary section (one per command). */
 export const SUMMARY_MARKER_PREFIX = "k8tre-deploy";

@@ -19,6 +19,12 @@ export interface PolicyViolation {
   resourceUrn?: string;
 }
 
+export interface ResourceTiming {
+  count: number;
+  meanSeconds: number;
+  maxSeconds: number;
+}
+
 export function emptyChanges(): ChangeCounts {
   return { create: 0, update: 0, delete: 0, replace: 0, same: 0 };
 }
@@ -80,8 +86,25 @@ export class EventCollector {
   /** Resource changes counted from step events (fallback when no summary event arrives). */
   readonly stepChanges: ChangeCounts = emptyChanges();
   steps = 0;
+  /** Start time (engine event timestamp, seconds) of each resource operation in flight. */
+  private readonly started = new Map<string, { type: string; op: string; at: number }>();
+  /** Seconds each completed create/update/replace took, by resource type and operation. */
+  readonly timings = new Map<string, number[]>();
 
   add(event: EngineEvent): void {
+    const at = event.timestamp;
+    if (event.resourcePreEvent && typeof at === "number" && !event.resourcePreEvent.planning) {
+      const m = event.resourcePreEvent.metadata;
+      if (m.op === "create" || m.op === "update" || m.op === "replace" || m.op === "create-replacement") this.started.set(m.urn, { type: m.type, op: m.op, at });
+    }
+    if (event.resOutputsEvent && typeof at === "number") {
+      const s = this.started.get(event.resOutputsEvent.metadata.urn);
+      if (s) {
+        this.started.delete(event.resOutputsEvent.metadata.urn);
+        const key = `${s.op} ${s.type}`;
+        this.timings.set(key, [...(this.timings.get(key) ?? []), at - s.at]);
+      }
+    }
     if (event.summaryEvent) {
       this.summaryChanges = changesFromOpMap(event.summaryEvent.resourceChanges);
     }
@@ -109,6 +132,13 @@ export class EventCollector {
 
   changes(): ChangeCounts {
     return this.summaryChanges ?? this.stepChanges;
+  }
+
+  /** Per `<op> <type>`: how many, mean and longest seconds (to calibrate tools/synth/durations.json). */
+  resourceTimings(): Record<string, ResourceTiming> {
+    return Object.fromEntries(
+      [...this.timings.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, { count: v.length, meanSeconds: Math.round(v.reduce((x, y) => x + y, 0) / v.length), maxSeconds: Math.max(...v) }]),
+    );
   }
 }
 

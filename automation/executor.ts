@@ -17,6 +17,8 @@ export interface OpHooks {
   onEvent: (event: EngineEvent) => void;
   /** Cancels the operation (the CLI receives SIGINT and stops gracefully). */
   signal?: AbortSignal;
+  /** `up` only: update just these URN globs and what depends on them (a late pass). */
+  targets?: string[];
 }
 
 export interface OpResult {
@@ -28,6 +30,8 @@ export interface OpResult {
 
 export interface StackExecutor {
   run(op: StackOp, stack: string, hooks: OpHooks): Promise<OpResult>;
+  /** Creates the stack in the backend if it does not exist (no deployment). */
+  ensureStack?(stack: string): Promise<void>;
 }
 
 /** A stack operation failed; `details` holds the most useful lines of the CLI's error output. */

@@ -156,6 +156,14 @@ export class LocalWorkspaceExecutor implements StackExecutor {
     return p;
   }
 
+  async ensureStack(name: string): Promise<void> {
+    try {
+      await this.stack(name, true);
+    } catch (err) {
+      throw toStackOpError("up", name, err);
+    }
+  }
+
   async run(op: StackOp, name: string, hooks: OpHooks): Promise<OpResult> {
     try {
       // preview/up create the stack on first use; the others need an existing stack.
@@ -167,7 +175,8 @@ export class LocalWorkspaceExecutor implements StackExecutor {
           return { resourceChanges: r.changeSummary };
         }
         case "up": {
-          const r = await stack.up({ ...common, policyPacks: this.opts.policyPacks, message: this.opts.message });
+          const targeting = hooks.targets && hooks.targets.length > 0 ? { target: hooks.targets, targetDependents: true } : {};
+          const r = await stack.up({ ...common, ...targeting, policyPacks: this.opts.policyPacks, message: this.opts.message });
           return { resourceChanges: r.summary?.resourceChanges, outputs: r.outputs };
         }
         case "refresh": {

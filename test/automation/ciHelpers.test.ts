@@ -25,6 +25,17 @@ describe("affectedStacks", () => {
     }
   });
 
+  it("never deploys example stacks (k8tre:example: true), even when their file or the program changes", () => {
+    const dir = writeProject({ ...STANDARD_STACKS, k3s: { kind: "environment", refs: { network: "network" }, example: true } });
+    const withExample = discoverStacks(dir);
+    expect(affectedStacks(withExample, ["Pulumi.k3s.yaml"]).stacks).toEqual([]);
+    expect(affectedStacks(withExample, ["index.ts"]).stacks).not.toContain("k3s");
+    const io = { out: "", err: "" };
+    const code = affectedMain(["--project-dir", dir, "--stacks", "k3s"], {}, { stdout: (t) => (io.out += t), stderr: (t) => (io.err += t), cwd: dir });
+    expect(code).toBe(2);
+    expect(io.err).toContain("k3s: example stack(s) (k8tre:example: true) are never deployed by CI");
+  });
+
   it("notes stack files of stacks that no longer exist", () => {
     expect(affectedStacks(g, ["Pulumi.old.yaml"])).toEqual({ stacks: [], reasons: ["Pulumi.old.yaml: no such stack any more (deleted?); ignored"] });
   });

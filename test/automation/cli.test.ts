@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { main, type ExecutorContext } from "../../automation/cli";
 import { parseCliArgs } from "../../automation/args";
-import { capture, event, FakeExecutor, PASSPHRASE_ENV, STANDARD_STACKS, writeProject, type Script } from "./helpers";
+import { capture, event, FakeExecutor, PASSPHRASE_ENV, STANDARD_STACKS, writeProject, type Script, type StackSpec } from "./helpers";
 
 function setup(scripts: Record<string, Script> = {}, stacks = STANDARD_STACKS) {
   const dir = writeProject(stacks);
@@ -27,7 +27,8 @@ describe("runner: up", () => {
     const t = setup({ "preview network": { changes: UNCHANGED }, "preview mgmt": { changes: CHANGED }, "up mgmt": { changes: { update: 1, same: 6 } }, "up dev": { changes: { create: 9 } } });
     const code = await t.run(["up", "dev", "--summary-json", "out/summary.json"]);
     expect(code).toBe(0);
-    expect(t.fake.sequence()).toEqual(["preview network", "preview mgmt", "up mgmt", "up dev"]);
+    expect(t.fake.sequence()[0]).toBe("preview network");
+    expect(t.fake.sequence().slice(1).sort()).toEqual(["preview mgmt", "up dev", "up mgmt"]);
     const json = JSON.parse(fs.readFileSync(path.join(t.dir, "out/summary.json"), "utf8"));
     expect(json.stacks.map((s: { stack: string; role: string; status: string; operations: string[] }) => [s.stack, s.role, s.status, s.operations.join("+")])).toEqual([
       ["network", "dependency", "unchanged", "preview"],
@@ -35,7 +36,7 @@ describe("runner: up", () => {
       ["dev", "requested", "succeeded", "up"],
     ]);
     expect(json.stacks[1].changes).toEqual({ create: 0, update: 1, delete: 0, replace: 0, same: 6 });
-    expect(t.io.out()).toContain("up: network (dependency) -> mgmt (dependency) -> dev (up to 2 at once)");
+    expect(t.io.out()).toContain("wave 2: mgmt (dependency), dev (in parallel)");
     expect(t.io.out()).toContain("[network] up to date; skipping up");
     expect(t.io.out()).toContain("[mgmt] out of date (2 create, 5 same); running up");
   });
@@ -46,52 +47,77 @@ describe("runner: up", () => {
     expect(t.fake.sequence()).toEqual(["up dev"]);
   });
 
-  it("no stack names means every stack, dependencies first, environments concurrently within the bound", async () => {
+  it("--all runs every stack: environments alongside mgmt once network succeeded, within the bound", async () => {
     const t = setup({ "up *": { changes: CHANGED, delayMs: 20 } });
-    expect(await t.run(["up", "--parallel", "2"])).toBe(0);
+    expect(await t.run(["up", "--all", "--parallel", "2"])).toBe(0);
     const seq = t.fake.sequence();
-    expect(seq.slice(0, 2)).toEqual(["up network", "up mgmt"]);
-    expect(seq.slice(2).sort()).toEqual(["up dev", "up prd", "up stg"]);
+    expect(seq[0]).toBe("up network");
+    expect(seq.slice(1).sort()).toEqual(["up dev", "up mgmt", "up prd", "up stg"]);
     expect(t.fake.maxInFlight).toBe(2);
     const network = t.fake.calls.find((c) => c.stack === "network")!;
+    for (const s of ["mgmt", "dev", "stg", "prd"]) expect(t.fake.calls.find((c) => c.stack === s)!.start).toBeGreaterThan(network.end);
+    // Nothing deferred: no late pass; the environments' management stack was made to exist first.
+    expect(t.fake.ensured.sort()).toEqual(["mgmt", "mgmt", "mgmt"]);
+  });
+
+  it("runs an environment's late pass after mgmt, targeted at what its main pass deferred", async () => {
+    const deferred = { value: [{ what: "argocd-registration", reason: "no outputs yet", targets: ["**::argocd-registration*"] }], secret: false };
+    const t = setup({ "up *": { delayMs: 10 }, "up dev": { outputs: { deferred } }, "up mgmt": { delayMs: 40 }, "up dev late": { outputs: {} } });
+    expect(await t.run(["up", "--all", "--summary-json", "s.json"])).toBe(0);
     const mgmt = t.fake.calls.find((c) => c.stack === "mgmt")!;
-    for (const env of ["dev", "stg", "prd"]) {
-      expect(t.fake.calls.find((c) => c.stack === env)!.start).toBeGreaterThan(mgmt.end);
-    }
-    expect(mgmt.start).toBeGreaterThan(network.end);
+    const devCalls = t.fake.calls.filter((c) => c.stack === "dev");
+    expect(devCalls.map((c) => c.targets)).toEqual([undefined, ["**::argocd-registration*"]]);
+    expect(devCalls[0].start).toBeLessThan(mgmt.end);
+    expect(devCalls[1].start).toBeGreaterThan(mgmt.end);
+    expect(t.fake.calls.filter((c) => c.targets).map((c) => c.stack)).toEqual(["dev"]);
+    const json = JSON.parse(fs.readFileSync(path.join(t.dir, "s.json"), "utf8"));
+    const dev = json.stacks.find((s: { stack: string }) => s.stack === "dev");
+    expect(dev.latePass).toMatchObject({ status: "succeeded", targets: ["**::argocd-registration*"] });
+    expect(json.stacks.find((s: { stack: string }) => s.stack === "stg").latePass).toMatchObject({ status: "unchanged" });
+  });
+
+  it("fails a late pass whose stack still defers, and skips late passes when mgmt fails", async () => {
+    const deferred = { value: [{ what: "argocd-registration", reason: "no outputs yet", targets: ["**::x"] }], secret: false };
+    const t = setup({ "up dev": { outputs: { deferred } } });
+    expect(await t.run(["up", "dev"])).toBe(1);
+    const t2 = setup({ "up mgmt": { fail: "mgmt broke" } });
+    expect(await t2.run(["up", "--all", "--summary-json", "s.json"])).toBe(1);
+    const json = JSON.parse(fs.readFileSync(path.join(t2.dir, "s.json"), "utf8"));
+    expect(json.stacks.find((s: { stack: string }) => s.stack === "dev")).toMatchObject({ status: "succeeded", latePass: { status: "skipped" } });
   });
 
   it("--parallel 3 lets all three environments run at once", async () => {
     const t = setup({ "up *": { delayMs: 20 } });
-    expect(await t.run(["up", "--parallel", "3"])).toBe(0);
+    expect(await t.run(["up", "--all", "--parallel", "3"])).toBe(0);
     expect(t.fake.maxInFlight).toBe(3);
   });
 
   it("a failing stack skips its dependants, reports them, and exits 1", async () => {
-    const t = setup({ "up mgmt": { fail: "pulumi up failed for stack mgmt with exit code 255", events: [event({ diagnosticEvent: { message: "<{%fg 1%}>error: AKS quota exceeded<{%reset%}>\n", color: "raw", severity: "error" } })] } });
-    const code = await t.run(["up", "--summary-md", "summary.md", "--summary-json", "summary.json"]);
+    const t = setup({ "up network": { fail: "pulumi up failed for stack network with exit code 255", events: [event({ diagnosticEvent: { message: "<{%fg 1%}>error: AKS quota exceeded<{%reset%}>\n", color: "raw", severity: "error" } })] } });
+    const code = await t.run(["up", "--all", "--summary-md", "summary.md", "--summary-json", "summary.json"]);
     expect(code).toBe(1);
-    expect(t.fake.sequence()).toEqual(["up network", "up mgmt"]);
+    expect(t.fake.sequence()).toEqual(["up network"]);
     const json = JSON.parse(fs.readFileSync(path.join(t.dir, "summary.json"), "utf8"));
     expect(json.ok).toBe(false);
     const byName = Object.fromEntries(json.stacks.map((s: { stack: string }) => [s.stack, s]));
-    expect(byName.mgmt.status).toBe("failed");
-    expect(byName.mgmt.errors).toEqual(["pulumi up failed for stack mgmt with exit code 255", "error: AKS quota exceeded", "error: something broke"]);
-    for (const env of ["dev", "stg", "prd"]) {
-      expect(byName[env]).toMatchObject({ status: "skipped", note: "not run: its dependency mgmt did not succeed", operations: [] });
+    expect(byName.network.status).toBe("failed");
+    expect(byName.network.errors).toEqual(["pulumi up failed for stack network with exit code 255", "error: AKS quota exceeded", "error: something broke"]);
+    for (const env of ["mgmt", "dev", "stg", "prd"]) {
+      expect(byName[env]).toMatchObject({ status: "skipped", note: "not run: its dependency network did not succeed", operations: [] });
     }
     const md = fs.readFileSync(path.join(t.dir, "summary.md"), "utf8");
-    expect(md).toContain("### ❌ K8TRE `up`: 1 succeeded, 1 failed, 3 skipped");
-    expect(md).toContain("<details><summary><code>mgmt</code>: pulumi up failed for stack mgmt with exit code 255</summary>");
-    expect(t.io.out()).toContain("[dev] skipped: not run: its dependency mgmt did not succeed");
-    expect(t.io.out()).toContain("up did not succeed: mgmt failed, dev skipped, prd skipped, stg skipped");
+    expect(md).toContain("### ❌ K8TRE `up`: 1 failed, 4 skipped");
+    expect(md).toContain("<details><summary><code>network</code>: pulumi up failed for stack network with exit code 255</summary>");
+    expect(t.io.out()).toContain("[dev] skipped: not run: its dependency network did not succeed");
+    expect(t.io.out()).toContain("up did not succeed: network failed, mgmt skipped, dev skipped, prd skipped, stg skipped");
   });
 
   it("a failing independent stack does not stop the others", async () => {
     const stacks = { ...STANDARD_STACKS, k3s: { kind: "environment", refs: { network: "network" } } };
     const t = setup({ "up mgmt": { fail: "mgmt broke" } }, stacks);
-    expect(await t.run(["up"])).toBe(1);
-    expect(t.fake.sequence()).toEqual(["up network", "up mgmt", "up k3s"]);
+    expect(await t.run(["up", "--all"])).toBe(1);
+    expect(t.fake.sequence()[0]).toBe("up network");
+    expect(t.fake.sequence().slice(1).sort()).toEqual(["up dev", "up k3s", "up mgmt", "up prd", "up stg"]);
   });
 
   it("streams engine events with a [stack] prefix and prints progress lines", async () => {
@@ -186,7 +212,7 @@ describe("runner: preview, refresh, outputs", () => {
 describe("runner: destroy", () => {
   it("destroys dependants before their dependencies", async () => {
     const t = setup({}, { ...STANDARD_STACKS, network: { kind: "network" }, mgmt: { kind: "management", refs: { network: "network" } }, prd: { kind: "environment", refs: { network: "network", management: "mgmt" } } });
-    expect(await t.run(["destroy", "--parallel", "1"])).toBe(0);
+    expect(await t.run(["destroy", "--all", "--parallel", "1"])).toBe(0);
     expect(t.fake.sequence()).toEqual(["destroy stg", "destroy prd", "destroy dev", "destroy mgmt", "destroy network"]);
   });
 
@@ -219,7 +245,7 @@ describe("runner: destroy", () => {
 
   it("a failed destroy keeps the stacks it references", async () => {
     const t = setup({ "destroy dev": { fail: "dev destroy failed" } }, { network: { kind: "network" }, dev: { kind: "environment", refs: { network: "network" } } });
-    expect(await t.run(["destroy"])).toBe(1);
+    expect(await t.run(["destroy", "--all"])).toBe(1);
     expect(t.fake.sequence()).toEqual(["destroy dev"]);
     expect(t.io.out()).toContain("[network] skipped: not run: its dependant dev did not succeed");
   });
@@ -228,7 +254,7 @@ describe("runner: destroy", () => {
 describe("runner: setup errors", () => {
   it("fails early and clearly without a passphrase", async () => {
     const t = setup();
-    expect(await t.run(["preview"], {})).toBe(2);
+    expect(await t.run(["preview", "--all"], {})).toBe(2);
     expect(t.io.err()).toBe(
       "error: stacks network, mgmt, dev, prd, stg use the passphrase secrets provider: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE\n",
     );
@@ -255,7 +281,7 @@ describe("runner: setup errors", () => {
 
   it("needs no passphrase for stacks with another secrets provider", async () => {
     const t = setup({}, { network: { kind: "network", topLevel: "secretsprovider: azurekeyvault://kv.vault.azure.net/keys/k" } });
-    expect(await t.run(["preview"], {})).toBe(0);
+    expect(await t.run(["preview", "--all"], {})).toBe(0);
   });
 
   it("defaults the backend to <project>/.pulumi-state and creates it; PULUMI_BACKEND_URL wins", async () => {
@@ -270,7 +296,7 @@ describe("runner: setup errors", () => {
 
   it("reports graph errors and unknown stacks with exit code 2", async () => {
     const t = setup({}, { network: { kind: "network" }, dev: { kind: "environment", refs: { management: "mgmt" } } });
-    expect(await t.run(["preview"])).toBe(2);
+    expect(await t.run(["preview", "--all"])).toBe(2);
     expect(t.io.err()).toContain('error: Pulumi.dev.yaml: k8tre:stackRefs.management refers to stack "mgmt"');
     const t2 = setup();
     expect(await t2.run(["up", "qa"])).toBe(2);
@@ -289,7 +315,7 @@ describe("runner: setup errors", () => {
   it("prints usage errors with exit code 2 and help with exit code 0", async () => {
     const t = setup();
     expect(await t.run(["deploy"])).toBe(2);
-    expect(t.io.err()).toContain('error: unknown command "deploy" (expected one of preview, up, refresh, destroy, outputs)');
+    expect(t.io.err()).toContain('error: unknown command "deploy" (expected one of preview, up, refresh, destroy, outputs, plan)');
     expect(await t.run(["--help"])).toBe(0);
     expect(t.io.out()).toContain("Usage: npm run deploy -- <command> [stack ...] [options]");
   });
@@ -306,7 +332,8 @@ describe("parseCliArgs", () => {
       policyPacks: ["a", "b"],
       installCli: true,
     });
-    expect(parseCliArgs(["preview"])).toMatchObject({ stacks: [], only: false, parallel: 2, policyPacks: undefined, noPolicyPack: false });
+    expect(parseCliArgs(["preview", "--all"])).toMatchObject({ stacks: [], all: true, only: false, parallel: "auto", policyPacks: undefined, noPolicyPack: false });
+    expect(parseCliArgs(["plan", "--json"])).toMatchObject({ command: "plan", stacks: [], json: true });
   });
 
   it.each([
@@ -321,5 +348,41 @@ describe("parseCliArgs", () => {
     [["up", "--frobnicate"], "Unknown option '--frobnicate'"],
   ])("rejects %j", (argv, message) => {
     expect(() => parseCliArgs(argv as string[])).toThrow(message);
+  });
+});
+
+describe("runner: choosing stacks and plan", () => {
+  const withExamples = { ...STANDARD_STACKS, "network-lz": { kind: "network", example: true }, k3s: { kind: "environment", refs: { network: "network-lz" }, example: true } } as Record<string, StackSpec>;
+
+  it("refuses up without stack names or --all, before anything runs", async () => {
+    const t = setup();
+    expect(await t.run(["up"])).toBe(2);
+    expect(t.io.err()).toContain("name the stacks to up (e.g. `npm run deploy -- up dev`), or pass --all for every stack except the examples");
+    expect(t.contexts).toEqual([]);
+  });
+
+  it("--all never deploys example stacks; an example runs only when named, and is never pulled in", async () => {
+    const t = setup({}, withExamples);
+    expect(await t.run(["up", "--all"])).toBe(0);
+    expect(t.fake.sequence().some((x) => /network-lz|k3s/.test(x))).toBe(false);
+    expect(await t.run(["up", "k3s"])).toBe(2);
+    expect(t.io.err()).toContain("network-lz is an example stack (k8tre:example: true in Pulumi.network-lz.yaml) that k3s depends on; name it to include it");
+    expect(await t.run(["up", "network-lz", "k3s"])).toBe(0);
+  });
+
+  it("plan prints waves, parallel passes and late passes without any executor; --json for tools", async () => {
+    const t = setup({}, withExamples);
+    expect(await t.run(["plan"], {})).toBe(0);
+    expect(t.io.out()).toContain("up: 8 passes in 3 waves, up to 4 at once");
+    expect(t.io.out()).toContain("wave 2: mgmt, dev, prd, stg (in parallel)");
+    expect(t.io.out()).toContain("wave 3: dev (late pass), prd (late pass), stg (late pass) (in parallel)");
+    expect(t.io.out()).not.toContain("k3s");
+    expect(t.contexts).toEqual([]);
+    const t2 = setup({}, withExamples);
+    expect(await t2.run(["plan", "dev", "--json"], {})).toBe(0);
+    const doc = JSON.parse(t2.io.out());
+    expect(doc.units.map((u: { id: string }) => u.id)).toEqual(["network", "mgmt", "dev", "dev:late"]);
+    expect(doc.units.find((u: { id: string }) => u.id === "dev:late").waitsFor).toEqual(["dev", "mgmt"]);
+    expect(doc.parallel).toBe(2);
   });
 });

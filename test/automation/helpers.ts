@@ -10,6 +10,7 @@ export interface StackSpec {
   kind?: string;
   refs?: Record<string, string>;
   protected?: boolean | string;
+  example?: boolean;
   /** Extra raw YAML appended under `config:` (indented by the caller). */
   extra?: string;
   /** Raw top-level YAML (e.g. `secretsprovider: ...`). */
@@ -39,6 +40,7 @@ export function writeProject(stacks: Record<string, StackSpec>, opts: { project?
     lines.push("config:");
     if (spec.kind !== undefined) lines.push(`  k8tre:kind: ${spec.kind}`);
     if (spec.protected !== undefined) lines.push(`  k8tre:protected: ${JSON.stringify(spec.protected)}`);
+    if (spec.example !== undefined) lines.push(`  k8tre:example: ${JSON.stringify(spec.example)}`);
     if (spec.refs) {
       lines.push("  k8tre:stackRefs:");
       for (const [k, v] of Object.entries(spec.refs)) lines.push(`    ${k}: ${v}`);
@@ -93,6 +95,8 @@ export interface Call {
   stack: string;
   start: number;
   end: number;
+  /** The late pass's --target globs. */
+  targets?: string[];
 }
 
 let seq = 0;
@@ -116,9 +120,17 @@ export class FakeExecutor implements StackExecutor {
 
   constructor(private readonly scripts: Record<string, Script> = {}, private readonly defaultDelayMs = 5) {}
 
+  /** Stacks the runner asked to exist (ensureStack). */
+  readonly ensured: string[] = [];
+
+  async ensureStack(stack: string): Promise<void> {
+    this.ensured.push(stack);
+  }
+
   async run(op: StackOp, stack: string, hooks: OpHooks): Promise<OpResult> {
-    const script = this.scripts[`${op} ${stack}`] ?? this.scripts[`${op} *`] ?? {};
-    const call: Call = { op, stack, start: ++this.clock, end: -1 };
+    const late = hooks.targets ? this.scripts[`${op} ${stack} late`] : undefined;
+    const script = late ?? this.scripts[`${op} ${stack}`] ?? this.scripts[`${op} *`] ?? {};
+    const call: Call = { op, stack, start: ++this.clock, end: -1, ...(hooks.targets ? { targets: hooks.targets } : {}) };
     this.calls.push(call);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);

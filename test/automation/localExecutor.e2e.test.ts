@@ -67,7 +67,9 @@ describe("LocalWorkspace executor against a fake pulumi CLI", () => {
     expect(code).toBe(0);
 
     const inv = cli.invocations();
-    expect(ops(inv)).toEqual(["preview network", "preview mgmt", "up mgmt", "up dev"]);
+    // dev starts once network is known good, alongside mgmt (its late reference).
+    expect(ops(inv)[0]).toBe("preview network");
+    expect(ops(inv).slice(1).sort()).toEqual(["preview mgmt", "up dev", "up mgmt"]);
     expect(inv[0].argv).toEqual(["version"]);
     // Stacks that did not exist were created with the passphrase provider.
     const inits = inv.filter((i) => i.argv[0] === "stack" && i.argv[1] === "init").map((i) => i.argv.slice(2, 5));
@@ -113,22 +115,22 @@ describe("LocalWorkspace executor against a fake pulumi CLI", () => {
   });
 
   it("a failing update: error lines from the CLI reach the summary, dependants are skipped, exit code 1", async () => {
-    const cli = fakeCli({ mgmt: { up: { changes: { create: 1 }, fail: "AKS quota exceeded in uksouth" } } });
+    const cli = fakeCli({ network: { up: { changes: { create: 1 }, fail: "AKS quota exceeded in uksouth" } } });
     const dir = writeProject({ network: STANDARD_STACKS.network, mgmt: STANDARD_STACKS.mgmt, dev: STANDARD_STACKS.dev, stg: STANDARD_STACKS.stg });
     const io = capture(dir);
     const backend = `file://${tempDir("backend")}`;
-    const code = await main(["up", "--no-policy-pack", "--summary-json", "s.json"], { PATH: cli.path, PULUMI_CONFIG_PASSPHRASE: "pw", PULUMI_BACKEND_URL: backend }, io);
+    const code = await main(["up", "--all", "--no-policy-pack", "--summary-json", "s.json"], { PATH: cli.path, PULUMI_CONFIG_PASSPHRASE: "pw", PULUMI_BACKEND_URL: backend }, io);
     expect(code).toBe(1);
     const inv = cli.invocations();
-    expect(ops(inv)).toEqual(["up network", "up mgmt"]);
+    expect(ops(inv)).toEqual(["up network"]);
     expect(inv.some((i) => i.argv.includes("--policy-pack"))).toBe(false);
     expect(inv.filter((i) => i.argv[0] === "up").every((i) => i.env.PULUMI_BACKEND_URL === backend)).toBe(true);
     const s = JSON.parse(fs.readFileSync(path.join(dir, "s.json"), "utf8"));
-    const mgmt = s.stacks.find((x: { stack: string }) => x.stack === "mgmt");
+    const mgmt = s.stacks.find((x: { stack: string }) => x.stack === "network");
     expect(mgmt.status).toBe("failed");
-    expect(mgmt.errors[0]).toBe("pulumi up failed for stack mgmt with exit code 255");
+    expect(mgmt.errors[0]).toBe("pulumi up failed for stack network with exit code 255");
     expect(mgmt.errors).toContain("error: AKS quota exceeded in uksouth");
-    expect(s.stacks.filter((x: { status: string }) => x.status === "skipped").map((x: { stack: string }) => x.stack)).toEqual(["dev", "stg"]);
+    expect(s.stacks.filter((x: { status: string }) => x.status === "skipped").map((x: { stack: string }) => x.stack)).toEqual(["mgmt", "dev", "stg"]);
   });
 
   it("destroy and refresh of stacks that were never created do nothing; outputs reads existing stacks", async () => {
@@ -154,7 +156,7 @@ describe("LocalWorkspace executor against a fake pulumi CLI", () => {
     const io = capture(dir);
     const emptyPath = tempDir("nopath");
     expect(findOnPath("pulumi", emptyPath)).toBeUndefined();
-    expect(await main(["preview"], { PATH: emptyPath, PULUMI_CONFIG_PASSPHRASE: "pw" }, io)).toBe(2);
+    expect(await main(["preview", "--all"], { PATH: emptyPath, PULUMI_CONFIG_PASSPHRASE: "pw" }, io)).toBe(2);
     expect(io.err()).toBe(
       "error: the Pulumi CLI is not on PATH. Install v3.270.0 (https://www.pulumi.com/docs/iac/download-install/), " +
         "or re-run with --install-cli to download it (needs access to get.pulumi.com).\n",

@@ -27,6 +27,7 @@ function run(stacks: StackResult[], overrides: Partial<RunSummary> = {}): RunSum
     project: "k8tre",
     backend: "azblob://state?storage_account=k8tre",
     startedAt: "2026-01-01T00:00:00.000Z",
+    plan: { units: stacks.map((r) => ({ id: r.stack, stack: r.stack, pass: "main" as const, waitsFor: [], lateRefs: [] })), waves: [stacks.map((r) => r.stack)] },
     durationMs: 83_000,
     parallel: 2,
     ok: stacks.every((s) => s.status === "succeeded" || s.status === "unchanged"),

@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, parseDocument } from "yaml";
 import { PULUMI_CLI_VERSION } from "../../automation/constants";
+import { discoverStacks } from "../../automation/graph";
+import { renderDeployWorkflow } from "../../automation/workflow";
 
 const ROOT = path.resolve(__dirname, "../..");
 const DIR = path.join(ROOT, ".github", "workflows");
@@ -143,12 +145,26 @@ describe("workflows", () => {
       expect(deploy.on.workflow_dispatch.inputs.stacks.type).toBe("string");
     });
 
-    it("has one job per stack, ordered network -> mgmt -> dev/stg/prd", () => {
+    it("is generated from the stack files (run npm run deploy:workflow after adding or removing a stack)", () => {
+      expect(raw["deploy.yml"]).toBe(renderDeployWorkflow(discoverStacks(ROOT)));
+    });
+
+    it("has one job per stack that is not an example; environments need network, not mgmt; a late job registers them", () => {
+      const graph = discoverStacks(ROOT);
       const needs = (id: string) => [deploy.jobs[id].needs].flat();
-      expect(Object.keys(deploy.jobs)).toEqual(["plan", "network", "mgmt", "dev", "stg", "prd"]);
+      const deployable = graph.order.filter((s) => !graph.stacks.get(s)!.example);
+      expect(Object.keys(deploy.jobs).filter((j) => j !== "plan" && !j.endsWith("-late"))).toEqual(deployable);
+      for (const ex of graph.order.filter((s) => graph.stacks.get(s)!.example)) expect(Object.keys(deploy.jobs)).not.toContain(ex);
       expect(needs("network")).toEqual(["plan"]);
       expect(needs("mgmt")).toEqual(["plan", "network"]);
-      for (const env of ["dev", "stg", "prd"]) expect(needs(env)).toEqual(["plan", "network", "mgmt"]);
+      for (const env of ["dev", "stg", "prd"]) {
+        expect(needs(env)).toEqual(["plan", "network"]);
+        expect(needs(`${env}-late`)).toEqual(["plan", env, "mgmt"]);
+        const late = deploy.jobs[`${env}-late`];
+        expect(late.with).toEqual({ stack: env });
+        expect(late.if).toContain(`needs.${env}.outputs.deferred == 'true'`);
+        expect(late.if).toContain("needs.mgmt.result != 'failure'");
+      }
       for (const stack of ["network", "mgmt", "dev", "stg", "prd"]) {
         const job = deploy.jobs[stack];
         expect(job.uses).toBe("./.github/workflows/deploy-stack.yml");
@@ -158,6 +174,20 @@ describe("workflows", () => {
         for (const upstream of needs(stack).filter((n) => n !== "plan")) expect(job.if).toContain(`needs.${upstream}.result != 'failure'`);
         expect(job.secrets).toEqual({ PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
       }
+    });
+
+    it("picks up a new stack: Pulumi.uat.yaml gets its job and late job in its own environment", () => {
+      const graph = discoverStacks(ROOT);
+      const uat = { ...graph.stacks.get("dev")!, name: "uat", file: "Pulumi.uat.yaml" };
+      const withUat = { ...graph, stacks: new Map([...graph.stacks, ["uat", uat]]), order: [...graph.order, "uat"] };
+      const jobs = (parse(renderDeployWorkflow(withUat)) as Workflow).jobs;
+      expect(jobs.uat).toMatchObject({ needs: ["plan", "network"], with: { stack: "uat" }, uses: "./.github/workflows/deploy-stack.yml" });
+      expect(jobs["uat-late"]).toMatchObject({ needs: ["plan", "uat", "mgmt"], with: { stack: "uat" } });
+    });
+
+    it("reports from the reusable workflow whether the stack deferred something", () => {
+      expect(reusable.on.workflow_call.outputs.deferred.value).toBe("${{ jobs.up.outputs.deferred }}");
+      expect(Object.values(reusable.jobs)[0].outputs).toEqual({ deferred: "${{ steps.up.outputs.deferred }}" });
     });
 
     it("deploys each stack in its own environment and concurrency group, never cancelling a running deploy", () => {

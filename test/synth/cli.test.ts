@@ -79,7 +79,8 @@ describe("npm run synth", () => {
     expect(new Set(warnings).size).toBe(warnings.length);
     // Checks waiting for a program fix are listed once for the run (docs/synth.md).
     const pending = lines.filter((l) => l.startsWith("  - ")).length;
-    expect(lines.length).toBeLessThan(stacks.length + warnings.length + pending + 7);
+    // +1: the deploy-time estimate line (tools/synth/estimate.ts).
+    expect(lines.length).toBeLessThan(stacks.length + warnings.length + pending + 8);
     expect(result.out).toMatch(/Synthesized \d+ stack\(s\) in \d+\.\d s\. Use --verbose/);
   });
 
@@ -133,7 +134,7 @@ describe("npm run synth", () => {
   });
 
   it("writes plans in the documented format", () => {
-    for (const f of fs.readdirSync(out).filter((f) => f.endsWith(".json"))) {
+    for (const f of fs.readdirSync(out).filter((f) => f.endsWith(".json") && f !== "deploy-estimate.json")) {
       const plan = JSON.parse(fs.readFileSync(path.join(out, f), "utf8"));
       expect(Object.keys(plan)).toEqual(expect.arrayContaining(["project", "stack", "resources", "outputs"]));
       expect(plan.project).toBe("k8tre");
@@ -175,7 +176,7 @@ describe("npm run synth", () => {
     const one = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-synth-one-"));
     const r = runProcess(["mgmt", "--verbose", "--out", one]);
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(one).sort()).toEqual(["mgmt.json", "mgmt.md", "policy.md", "summary.md"]);
+    expect(fs.readdirSync(one).sort()).toEqual(["deploy-estimate.json", "mgmt.json", "mgmt.md", "policy.md", "summary.md"]);
     expect(r.err).toMatch(/^\[1\/2\] network +dependency, not reported +\d+\.\d s$/m);
     expect(r.err).toMatch(/^\[2\/2\] mgmt +\d+ resources +\d+\.\d s$/m);
     expect(r.out).toContain("Stack mgmt: ");
