@@ -30,7 +30,7 @@ export const agnostics = z
       .strictObject({
         issuer: z.enum(["selfsigned", "letsencrypt", "acme", "ca"]).default("selfsigned")
           .describe("ClusterIssuer used by the internal gateway certificate."),
-        email: z.email({ error: "a contact e-mail address for the ACME account" }).optional(),
+        email: z.email({ error: "a contact e-mail address for the ACME account" }).optional().describe("ACME account contact (required for letsencrypt and acme)."),
         acmeServer: z.url({ error: "an ACME directory URL" }).optional().describe("Institutional ACME server (issuer acme)."),
         letsencryptStaging: bool("use the Let's Encrypt staging endpoint").default(false),
         caSecretName: z.string().optional().describe("Secret (in cert-manager namespace) with the institutional CA key pair (issuer ca)."),
@@ -39,17 +39,19 @@ export const agnostics = z
         dns01Nameservers: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, "resolvers as ip:port, e.g. 1.1.1.1:53")).min(1).optional()
           .describe("Public resolvers cert-manager uses for its DNS-01 self-check (default 1.1.1.1:53, 8.8.8.8:53): the cluster's own resolver answers from the private zone and cannot see the public TXT record."),
       })
-      .default({ issuer: "selfsigned", letsencryptStaging: false }),
+      .default({ issuer: "selfsigned", letsencryptStaging: false })
+      .describe("How cert-manager issues the internal gateway's certificate."),
     storage: z
       .strictObject({
         backend: z.enum(["longhorn", "nfs"]).default("longhorn").describe("k3s only: storage backend."),
-        nfsServer: z.string().optional(),
-        nfsPath: z.string().optional(),
+        nfsServer: z.string().optional().describe("k3s/nfs: NFS server host name or IP."),
+        nfsPath: z.string().optional().describe("k3s/nfs: exported path on the NFS server."),
         longhornReplicas: int("the Longhorn replica count", 1, 5).optional().describe("k3s/longhorn: replicas per volume (default 1, as the K8TRE reference; use 3 on a multi-node cluster)."),
         azureDiskSku: z.enum(["StandardSSD_ZRS", "Premium_ZRS", "StandardSSD_LRS", "Premium_LRS"]).optional()
           .describe("Azure: disk SKU of rwo-default (default StandardSSD_ZRS; choose an _LRS SKU in regions without zone-redundant disks)."),
       })
-      .default({ backend: "longhorn" }),
+      .default({ backend: "longhorn" })
+      .describe("The storage classes rwo-default and rwx-default: their backend and settings."),
     ingressController: bool("the optional classic Ingress controller").default(false),
     metallbAddressPool: ipRange.optional().describe("k3s only: MetalLB L2 pool for LoadBalancer services."),
     kareDnsIp: ipv4("the kare-dns LoadBalancer IP").optional().describe("k3s only: fixed IP for kare-dns inside the MetalLB pool."),

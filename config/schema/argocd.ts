@@ -4,13 +4,14 @@ import { oidcSso } from "./eks";
 import { bool, dnsLabel, guid } from "./fields";
 
 export const argocd = z.strictObject({
-  hostname: dnsLabel("the ArgoCD host label (argocd.<mgmt domain>)").default("argocd"),
+  hostname: dnsLabel("the ArgoCD host label (argocd.<mgmt domain>)").default("argocd").describe("Host label: ArgoCD is served at <hostname>.<environment>.<domain> on the internal gateway."),
   adminGroupObjectIds: z.array(guid("an Entra ID group object ID")).min(1, "at least one Entra ID group for ArgoCD admins").optional()
     .describe("Azure: Entra ID groups that get ArgoCD admin (required on Azure)."),
   oidc: oidcSso.optional().describe("AWS: the institution's OIDC provider ArgoCD signs users in with (PKCE, no client secret)."),
   repoUrl: z
     .string({ error: "the HTTPS URL of your fork of the K8TRE repository" })
-    .regex(/^https:\/\/[^\s]+$/, "an https:// Git repository URL such as https://github.com/<org>/k8tre.git"),
+    .regex(/^https:\/\/[^\s]+$/, "an https:// Git repository URL such as https://github.com/<org>/k8tre.git")
+    .describe("HTTPS URL of your fork of K8TRE (the root app-of-apps and every ApplicationSet use it)."),
   revision: z.string().min(1).default("main").describe("Branch, tag or commit of the fork to deploy."),
   appsPath: z.string().min(1).default("appsets").describe("Path of the ApplicationSets in the fork."),
 });

@@ -3,14 +3,14 @@ import { z } from "zod";
 import { armId, bool, int } from "./fields";
 
 export const storage = z.strictObject({
-  replication: z.enum(["LRS", "ZRS", "GRS", "GZRS"]).default("ZRS"),
+  replication: z.enum(["LRS", "ZRS", "GRS", "GZRS"]).default("ZRS").describe("Storage account redundancy (ZRS or GZRS for production)."),
   softDeleteDays: int("the blob and container soft-delete retention in days", 1, 365).default(14),
   versioning: bool("blob versioning").default(true),
   fileShareProtocol: z.enum(["NFS", "SMB"]).default("NFS").describe("Protocol of the rwx-default Azure Files class."),
 });
 
 export const keyVault = z.strictObject({
-  sku: z.enum(["standard", "premium"]).default("standard"),
+  sku: z.enum(["standard", "premium"]).default("standard").describe("Key Vault SKU (premium: HSM-backed keys)."),
   softDeleteRetentionDays: int("the soft-delete retention in days", 7, 90).default(90),
 });
 

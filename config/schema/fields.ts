@@ -65,9 +65,14 @@ export const tags = z.record(
   z.string().max(256, "tag values of at most 256 characters"),
 );
 
-export const bool = (what: string) => z.boolean({ error: `${what} as true or false` });
+export const bool = (what: string) => z.boolean({ error: `${what} as true or false` }).describe(`Whether ${what.replace(/^whether /, "")}.`.replace(/^Whether (encryption|Microsoft|Azure|the|blob|Hubble)/, "Enable $1"));
 export const int = (what: string, min: number, max: number) =>
-  z.number({ error: `${what} as a whole number from ${min} to ${max}` }).int(`${what} as a whole number`).min(min, `${what} of at least ${min}`).max(max, `${what} of at most ${max}`);
+  z
+    .number({ error: `${what} as a whole number from ${min} to ${max}` })
+    .int(`${what} as a whole number`)
+    .min(min, `${what} of at least ${min}`)
+    .max(max, `${what} of at most ${max}`)
+    .describe(`${what[0].toUpperCase()}${what.slice(1)} (${min}-${max}).`);
 
 /**
  * An Azure VM size as Azure names it: `Standard_` + family (upper case) + vCPUs + optional

@@ -112,7 +112,12 @@ export const TOP_LEVEL_KEYS = {
     kinds: ALL_KINDS, platforms: ["azure", "aws"],
   },
   stackRefs: {
-    schema: z.strictObject({ network: stackName.optional(), management: stackName.optional() }).default({}),
+    schema: z
+      .strictObject({
+        network: stackName.optional().describe("The network stack (kind network) this cluster reads subnets and DNS zones from."),
+        management: stackName.optional().describe("The management stack (kind management) this environment registers with."),
+      })
+      .default({}),
     description: "Stacks this stack reads outputs from (StackReference): `network` and/or `management`. Short names are qualified as organization/<project>/<name>.",
     kinds: CLUSTER_KINDS, platforms: ALL_PLATFORMS,
   },

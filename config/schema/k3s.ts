@@ -6,7 +6,8 @@ import { cidr, int, ipv4 } from "./fields";
 export const k3s = z
   .strictObject({
     apiServerHost: z.string().min(1, "the API server host name or IP (no scheme, no port)")
-      .regex(/^[A-Za-z0-9.-]+$/, "a bare host name or IP for the API server (no https://, no port)"),
+      .regex(/^[A-Za-z0-9.-]+$/, "a bare host name or IP for the API server (no https://, no port)")
+      .describe("K3s API server host as the management ArgoCD reaches it (the cluster Secret's server)."),
     apiServerPort: int("the API server port", 1, 65535).default(6443),
     podCidr: cidr("the Cilium pod CIDR").default("10.42.0.0/16"),
     serviceCidr: cidr("the cluster service CIDR").default("10.43.0.0/16"),

@@ -34,26 +34,27 @@ const privateZoneIds = z
   .describe("Existing private-link DNS zones (existing mode).");
 
 export const networkCreate = z.strictObject({
-  mode: z.literal("create"),
+  mode: z.literal("create").describe("create: this stack builds the hub, the spokes and the private DNS zones."),
   hub: z.strictObject({
     addressSpace: cidr("the hub VNet address space"),
     gatewaySubnet: cidr("the Application Gateway subnet"),
     firewallPrivateIp: ipv4("the hub firewall's private IP").optional().describe("When set, every spoke subnet routes 0.0.0.0/0 to this IP (required for outboundType userDefinedRouting)."),
-  }),
-  spokes: z.record(envName, createdSpoke),
+  }).describe("The hub VNet (connectivity subscription) holding the Application Gateway subnet."),
+  spokes: z.record(envName, createdSpoke).describe("One spoke per cluster stack, keyed by its k8tre:environment (checked across stacks)."),
   dnsLinkVnetIds: z.array(armId("a VNet ID to link to every private DNS zone", "Microsoft.Network")).default([])
     .describe("Extra VNets (e.g. the self-hosted CI runner's) linked to every private zone, registration off."),
 });
 
 export const networkExisting = z.strictObject({
-  mode: z.literal("existing"),
+  mode: z.literal("existing").describe("existing: reference a landing zone's hub, spokes and zones by resource ID (docs/howto/switch-to-landing-zone.md)."),
   hub: z.strictObject({
     vnetId: armId("the hub VNet ID", "Microsoft.Network"),
     gatewaySubnetId: armId("the Application Gateway subnet ID", "Microsoft.Network"),
     gatewaySubnetCidr: cidr("the Application Gateway subnet's address range (checked for size)"),
-  }),
-  spokes: z.record(envName, existingSpoke),
-  dnsResourceGroupId: resourceGroupId("the resource group holding private DNS zones"),
+  }).describe("The landing zone's hub VNet and its Application Gateway subnet."),
+  spokes: z.record(envName, existingSpoke).describe("The landing zone's spoke per cluster stack, keyed by its k8tre:environment (checked across stacks)."),
+  dnsResourceGroupId: resourceGroupId("the resource group holding private DNS zones")
+    .describe("Resource group of the landing zone's private-link zones; zone links and environment zones are created there."),
   privateDnsZoneIds: privateZoneIds,
   linkZonesToHub: bool("whether to link the private-link zones to the hub VNet").default(false)
     .describe("Create zone links to the hub VNet (off when the landing zone already links it: a VNet can be linked to a zone only once)."),
@@ -71,7 +72,8 @@ export const gatewayListener = z.strictObject({
   environment: envName.describe("The environment whose internal gateway this listener fronts."),
   certificateSecretName: z
     .string({ error: "the name of the Key Vault certificate/secret holding this environment's TLS certificate (PFX)" })
-    .regex(/^[0-9a-zA-Z-]{1,127}$/, "a Key Vault secret name: 1-127 letters, digits or hyphens"),
+    .regex(/^[0-9a-zA-Z-]{1,127}$/, "a Key Vault secret name: 1-127 letters, digits or hyphens")
+    .describe("Key Vault certificate (secret) in the gateway's certificate vault holding this environment's TLS certificate."),
   apex: bool("whether this environment serves the apex domain").default(false)
     .describe("Serve <domain> and *.<domain> (production) instead of <env>.<domain>."),
 });
@@ -83,7 +85,7 @@ export const gateway = z.strictObject({
   enabled: bool("whether to deploy the public Application Gateway").default(true),
   minCapacity: int("the autoscale minimum instance count", 0, 125).default(2),
   maxCapacity: int("the autoscale maximum instance count", 2, 125).default(10),
-  zones: zones.default(["1", "2", "3"]),
+  zones: zones.default(["1", "2", "3"]).describe("Availability zones of the gateway and its public IP."),
   wafMode: z.enum(["Prevention", "Detection"]).default("Prevention")
     .describe("Prevention blocks attacks (required by the mandatory policy waf-policy-prevention). Detection only logs them: allowed on unprotected stacks with k8tre:gateway.wafDetectionReason."),
   wafDetectionReason: z.string().trim().min(10, "a reason of at least 10 characters, e.g. \"tuning false positives until 2026-12-31\"").max(256, "a reason of at most 256 characters (it becomes an Azure tag value)").optional()
@@ -92,7 +94,8 @@ export const gateway = z.strictObject({
     .describe("Optional IP allow-list; empty means the internet (restricted by WAF only)."),
   certificateVaultId: armId("an existing certificate Key Vault ID", "Microsoft.KeyVault").optional()
     .describe("Use this vault for gateway certificates instead of creating one."),
-  listeners: z.array(gatewayListener).min(1, "at least one environment listener"),
+  listeners: z.array(gatewayListener).min(1, "at least one environment listener")
+    .describe("One HTTPS listener per public environment (each needs a stack with that k8tre:environment; checked across stacks)."),
 });
 
 export type NetworkConfig = z.infer<typeof network>;
