@@ -19,7 +19,40 @@ export const AWS_TYPES = {
   zone: "aws:route53/zone:Zone",
   firewallConfig: "aws:route53/resolverFirewallConfig:ResolverFirewallConfig",
   firewallRule: "aws:route53/resolverFirewallRule:ResolverFirewallRule",
+  eksCluster: "aws:eks/cluster:Cluster",
+  eksNodeGroup: "aws:eks/nodeGroup:NodeGroup",
+  eksAccessEntry: "aws:eks/accessEntry:AccessEntry",
+  launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  iamPolicy: "aws:iam/policy:Policy",
+  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 } as const;
+
+/** Every EKS control-plane log type (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** AWS managed policies no K8TRE role may carry (service-wide write or full admin). */
+export const FORBIDDEN_MANAGED_POLICY = /(FullAccess|AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+
+/** Findings in an IAM policy document: PassRole on any role, admin wildcards, service-wide wildcards. */
+export function iamDocumentFindings(document: unknown): string[] {
+  const d = typeof document === "string" ? (JSON.parse(document) as Record<string, any>) : obj(document);
+  const out: string[] = [];
+  for (const st of list(Array.isArray(d.Statement) ? d.Statement : [d.Statement]).map(obj)) {
+    if (st.Effect !== "Allow") continue;
+    const actions = ([] as unknown[]).concat(st.Action ?? []).map(String);
+    const resources = ([] as unknown[]).concat(st.Resource ?? []).map(String);
+    const sid = st.Sid ? `statement ${st.Sid}` : "a statement";
+    for (const a of actions) {
+      if (a === "*") out.push(`${sid} allows every action ("*")`);
+      else if (/^[a-z0-9-]+:\*$/i.test(a)) out.push(`${sid} allows every action of a service (${a})`);
+      if (/^iam:(PassRole|\*)$/i.test(a) && resources.some((r) => r === "*" || /:role\/\*$/.test(r) || /:role\/$/.test(r))) {
+        out.push(`${sid} allows ${a} on ${resources.join(", ")}: a role that may pass every role can become any of them`);
+      }
+    }
+  }
+  return out;
+}
 
 /** CloudWatch log retention an auditor expects at least (Security Hub CloudWatch.16 default: 365 days). */
 export const MIN_LOG_RETENTION_DAYS = 365;
@@ -144,5 +177,99 @@ export const awsRules: readonly ResourceRule[] = [
     baseline: "SATRE: data protection; K8TRE design: deleting data or audit evidence is an explicit operator act",
     resourceTypes: [AWS_TYPES.kmsKey, AWS_TYPES.zone, AWS_TYPES.logGroup],
     check: (r) => (r.protect === true ? [] : ["the resource must have the `protect: true` resource option"]),
+  },
+  {
+    name: "aws-eks-private-endpoint",
+    description: "EKS API servers are reachable on their private endpoint only.",
+    enforcementLevel: "mandatory",
+    baseline: "Security Hub EKS.1 (EKS cluster endpoints should not be publicly accessible); CIS EKS 5.4.2; SATRE: secure network",
+    resourceTypes: [AWS_TYPES.eksCluster],
+    check: (r) => {
+      const vpc = obj(r.inputs.vpcConfig);
+      const v: string[] = [];
+      // The EKS API defaults endpointPublicAccess to true: it must be set false explicitly.
+      if (vpc.endpointPublicAccess !== false) v.push(`vpcConfig.endpointPublicAccess must be false (found ${show(vpc.endpointPublicAccess)}; EKS defaults it to true)`);
+      if (vpc.endpointPrivateAccess !== true) v.push(`vpcConfig.endpointPrivateAccess must be true (found ${show(vpc.endpointPrivateAccess)})`);
+      return v;
+    },
+  },
+  {
+    name: "aws-eks-access-entries",
+    description: "EKS clusters authenticate through access entries only (no aws-auth ConfigMap), the creator gets no implicit admin, and the account root is no cluster principal.",
+    enforcementLevel: "mandatory",
+    baseline: "CIS EKS 4.1 (least privilege RBAC); EKS best practices (access entries, no creator admin); SATRE: identity and access",
+    resourceTypes: [AWS_TYPES.eksCluster, AWS_TYPES.eksAccessEntry],
+    check: (r) => {
+      if (r.type === AWS_TYPES.eksAccessEntry) {
+        return /:root$/.test(String(r.inputs.principalArn ?? "")) ? [`principalArn ${show(r.inputs.principalArn)} is the account root: every principal with EKS permissions would get its access`] : [];
+      }
+      const a = obj(r.inputs.accessConfig);
+      const v: string[] = [];
+      if (a.authenticationMode !== "API") v.push(`accessConfig.authenticationMode must be "API" (found ${show(a.authenticationMode)})`);
+      if (a.bootstrapClusterCreatorAdminPermissions !== false) v.push(`accessConfig.bootstrapClusterCreatorAdminPermissions must be false (found ${show(a.bootstrapClusterCreatorAdminPermissions)})`);
+      return v;
+    },
+  },
+  {
+    name: "aws-eks-secrets-encryption",
+    description: "Kubernetes secrets are envelope-encrypted with a customer-managed KMS key.",
+    enforcementLevel: "mandatory",
+    baseline: "Security Hub EKS.3 (EKS clusters should use encrypted Kubernetes secrets); CIS EKS 5.3.1; SATRE: data protection",
+    resourceTypes: [AWS_TYPES.eksCluster],
+    check: (r) => {
+      const configs = list(r.inputs.encryptionConfig ? [r.inputs.encryptionConfig] : []).map(obj);
+      const ok = configs.some((c) => list(c.resources).includes("secrets") && obj(c.provider).keyArn);
+      return ok ? [] : ['encryptionConfig must encrypt resources ["secrets"] with provider.keyArn set'];
+    },
+  },
+  {
+    name: "aws-eks-control-plane-logs",
+    description: `EKS clusters send every control-plane log type (${EKS_LOG_TYPES.join(", ")}) to CloudWatch.`,
+    enforcementLevel: "mandatory",
+    baseline: "Security Hub EKS.8 (EKS clusters should have audit logging enabled), extended to every log type; CIS EKS 2.1.1; SATRE: audit and monitoring",
+    resourceTypes: [AWS_TYPES.eksCluster],
+    check: (r) => {
+      const enabled = list(r.inputs.enabledClusterLogTypes).map(String);
+      const missing = EKS_LOG_TYPES.filter((t) => !enabled.includes(t));
+      return missing.length ? [`enabledClusterLogTypes lacks ${missing.join(", ")}`] : [];
+    },
+  },
+  {
+    name: "aws-eks-nodes-imdsv2",
+    description: "EKS nodes launch from a template that requires IMDSv2 with a hop limit of 1 (pods cannot reach the node's credentials) and encrypts the root volume.",
+    enforcementLevel: "mandatory",
+    baseline: "Security Hub EC2.8 (IMDSv2), applied to node launch templates; CIS EKS 4.x (restrict access to the instance metadata service); SATRE: secure compute",
+    resourceTypes: [AWS_TYPES.launchTemplate, AWS_TYPES.eksNodeGroup],
+    check: (r) => {
+      if (r.type === AWS_TYPES.eksNodeGroup) {
+        // Without a launch template EKS's own template applies (hop limit 2: pods reach IMDS).
+        return obj(r.inputs.launchTemplate).id || obj(r.inputs.launchTemplate).name ? [] : ["launchTemplate must name a template that requires IMDSv2 with hop limit 1"];
+      }
+      const m = obj(r.inputs.metadataOptions);
+      const v: string[] = [];
+      if (m.httpTokens !== "required") v.push(`metadataOptions.httpTokens must be "required" (found ${show(m.httpTokens)})`);
+      if (m.httpPutResponseHopLimit !== 1) v.push(`metadataOptions.httpPutResponseHopLimit must be 1 (found ${show(m.httpPutResponseHopLimit)})`);
+      for (const b of list(r.inputs.blockDeviceMappings).map(obj)) {
+        const ebs = obj(b.ebs);
+        if (Object.keys(ebs).length && String(ebs.encrypted) !== "true") v.push(`block device ${show(b.deviceName)} must be encrypted`);
+      }
+      return v;
+    },
+  },
+  {
+    name: "aws-iam-least-privilege",
+    description: "No K8TRE IAM policy allows every action, every action of a service, or passing every role; no role carries an AWS FullAccess/Administrator managed policy.",
+    enforcementLevel: "mandatory",
+    baseline: "Security Hub IAM.1 (no full \"*\" admin privileges), IAM.21 (no wildcard service actions); CIS AWS 1.16; SATRE: identity and access",
+    resourceTypes: [AWS_TYPES.rolePolicy, AWS_TYPES.iamPolicy, AWS_TYPES.rolePolicyAttachment],
+    check: (r, ctx) => {
+      if (r.type === AWS_TYPES.rolePolicyAttachment) {
+        const arn = String(r.inputs.policyArn ?? "");
+        return FORBIDDEN_MANAGED_POLICY.test(arn) ? [`policyArn ${arn} grants service-wide or administrative access`] : [];
+      }
+      const doc = r.inputs.policy;
+      if (typeof doc === "string" && (doc === "[unknown]" || doc === "[secret]")) ctx.notEvaluable("the policy document is not known in this plan");
+      return iamDocumentFindings(doc);
+    },
   },
 ];
