@@ -101,7 +101,7 @@ export interface AwsClusterFoundation {
  * The private EKS cluster, its data and identities, the environment zone and the agnostics
  * layer. Shared by the environment stacks and the management stack.
  */
-export function buildAwsClusterFoundation(ctx: StackContext, opts: { apiAccessSecurityGroupIds?: pulumi.Input<pulumi.Input<string>[]> } = {}): AwsClusterFoundation {
+export function buildAwsClusterFoundation(ctx: StackContext): AwsClusterFoundation {
   const c = ctx.config;
   const eks = c.eks!;
   const naming = ctx.awsNaming;
@@ -125,9 +125,7 @@ export function buildAwsClusterFoundation(ctx: StackContext, opts: { apiAccessSe
       subnetIds: net.nodeSubnetIds,
       podSubnetIds: net.podSubnetIds,
       apiAccessCidrs: pulumi.all([net.clusterApiAccess, eks.apiAccessCidrs]).apply(([a, extra]) => [...new Set([...a.cidrs, ...extra])]),
-      apiAccessSecurityGroupIds: pulumi
-        .all([net.clusterApiAccess, opts.apiAccessSecurityGroupIds ?? []])
-        .apply(([a, extra]) => [...(a.deployerSecurityGroupId ? [a.deployerSecurityGroupId] : []), ...extra]),
+      apiAccessSecurityGroupIds: net.clusterApiAccess.apply((a) => (a.deployerSecurityGroupId ? [a.deployerSecurityGroupId] : [])),
       deployerRoleArn: c.aws!.assumeRoleArn,
       tags,
       protect: c.protected,

@@ -66,8 +66,13 @@ describe("EKS control plane", () => {
     expect(sg.egress).toEqual([]);
     for (const rule of sg.ingress) expect([rule.fromPort, rule.toPort, rule.protocol]).toEqual([443, 443, "tcp"]);
     expect(sg.ingress.flatMap((r: any) => r.cidrBlocks ?? [])).toEqual(expect.arrayContaining(["10.0.2.0/27", "192.168.20.0/24"]));
-    const mgmtSg = (mgmt.rawOutputs as any).nodeSecurityGroupId;
-    expect(sg.ingress.flatMap((r: any) => r.securityGroups ?? [])).toContain(mgmtSg);
+    // The management ArgoCD's path: one standalone rule on the peer group, from the management nodes' group.
+    const peer = named(dev, "cluster-api-peer-sg")[0].inputs as any;
+    expect(peer.ingress).toBeUndefined();
+    expect(peer.egress).toEqual([]);
+    const rule = one(dev, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "argocd-api-ingress").inputs as any;
+    expect(rule).toMatchObject({ ipProtocol: "tcp", fromPort: 443, toPort: 443, referencedSecurityGroupId: (mgmt.rawOutputs as any).nodeSecurityGroupId });
+    expect(ofType(mgmt, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).toEqual([]);
   });
 
   it("the Kubernetes provider authenticates with `aws eks get-token` as the deployer role, never a stored token", () => {

@@ -59,7 +59,7 @@ export function launchTemplateSettings(ng: Pick<NodeGroupConfig, "diskSizeGb">, 
 export function apiIngressRules(cidrs: readonly string[], securityGroupIds: readonly string[]): aws.types.input.ec2.SecurityGroupIngress[] {
   return [
     ...(cidrs.length ? [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [...cidrs], description: "Kubernetes API from the deployer path" }] : []),
-    ...(securityGroupIds.length ? [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [...securityGroupIds], description: "Kubernetes API from the management cluster" }] : []),
+    ...(securityGroupIds.length ? [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [...securityGroupIds], description: "Kubernetes API from the deployer" }] : []),
   ];
 }
 
@@ -83,7 +83,7 @@ export interface EksClusterArgs {
   readonly podSubnetIds?: pulumi.Input<string[]>;
   /** Networks that reach the private API endpoint (deployer path, VPN). */
   readonly apiAccessCidrs: pulumi.Input<pulumi.Input<string>[]>;
-  /** Security groups whose members reach the private API endpoint (e.g. the management cluster's nodes). */
+  /** Security groups whose members reach the private API endpoint (e.g. the deployer's). */
   readonly apiAccessSecurityGroupIds?: pulumi.Input<pulumi.Input<string>[]>;
   /** The role the deployer assumes (k8tre:aws.assumeRoleArn): gets an admin access entry, and `aws eks get-token` assumes it. */
   readonly deployerRoleArn?: string;
@@ -108,6 +108,12 @@ export class Cluster extends pulumi.ComponentResource {
   readonly nodeSecurityGroupId: pulumi.Output<string>;
   /** The additional security group of the API endpoint (443 from the allowed sources). */
   readonly apiSecurityGroupId: pulumi.Output<string>;
+  /**
+   * A second, rule-less security group on the API endpoint for peers that exist only later (the
+   * management ArgoCD): a stack adds standalone 443 ingress rules to it without touching the
+   * cluster (EKS cannot change a cluster's security groups after creation).
+   */
+  readonly peerSecurityGroupId: pulumi.Output<string>;
   readonly kmsKeyArn: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly k8sProvider: k8s.Provider;
@@ -167,13 +173,26 @@ export class Cluster extends pulumi.ComponentResource {
       child,
     );
 
+    const peerSg = new aws.ec2.SecurityGroup(
+      `${name}-api-peer-sg`,
+      {
+        name: `${args.clusterName}-api-peers`,
+        description: `Private API endpoint of EKS ${args.clusterName}: 443 from peer clusters (standalone rules only)`,
+        vpcId: args.vpcId,
+        // No inline ingress: the rules are separate resources. No egress.
+        egress: [],
+        tags: { ...tags, Name: `${args.clusterName}-api-peers` },
+      },
+      child,
+    );
+
     const cluster = new aws.eks.Cluster(
       `${name}-eks`,
       {
         name: args.clusterName,
         version: c.kubernetesVersion,
         roleArn: clusterRole.arn,
-        vpcConfig: { subnetIds: args.subnetIds, endpointPrivateAccess: true, endpointPublicAccess: false, securityGroupIds: [apiSg.id] },
+        vpcConfig: { subnetIds: args.subnetIds, endpointPrivateAccess: true, endpointPublicAccess: false, securityGroupIds: [apiSg.id, peerSg.id] },
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         bootstrapSelfManagedAddons: false,
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } },
@@ -284,6 +303,7 @@ export class Cluster extends pulumi.ComponentResource {
     this.clusterArn = cluster.arn;
     this.nodeSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
     this.apiSecurityGroupId = apiSg.id;
+    this.peerSecurityGroupId = peerSg.id;
     this.kmsKeyArn = key.arn;
     this.registerOutputs({
       clusterName: this.clusterName,
