@@ -31,6 +31,13 @@ export const REF_KINDS: Record<string, StackKind> = { network: "network", manage
  */
 export const LATE_REF_KEYS: ReadonlySet<string> = new Set(["management"]);
 
+/**
+ * Platforms (`k8tre:platform`, default azure) whose environment program reads the management stack
+ * only in its deferred ArgoCD registration. An EKS environment also reads the management cluster's
+ * security group for its own cluster, so for it `management` stays an ordinary, ordering reference.
+ */
+export const LATE_REF_PLATFORMS: ReadonlySet<string> = new Set(["azure", "k3s"]);
+
 export interface StackNode {
   name: string;
   kind: StackKind;
@@ -127,6 +134,7 @@ interface ParsedStackFile {
   refs: RawRef[];
   protected: boolean;
   example: boolean;
+  platform: string;
   secretsProvider?: string;
 }
 
@@ -164,6 +172,7 @@ function parseStackFile(projectDir: string, fileName: string, stackName: string)
     refs,
     protected: parseBoolean(config["k8tre:protected"], fileName),
     example: parseBoolean(config["k8tre:example"], fileName, "k8tre:example"),
+    platform: typeof config["k8tre:platform"] === "string" ? (config["k8tre:platform"] as string) : "azure",
     secretsProvider,
   };
 }
@@ -283,7 +292,7 @@ export function discoverStacks(projectDir: string): StackGraph {
         );
       }
       deps.add(resolved.stack);
-      if (LATE_REF_KEYS.has(ref.key)) late.add(resolved.stack);
+      if (LATE_REF_KEYS.has(ref.key) && LATE_REF_PLATFORMS.has(p.platform)) late.add(resolved.stack);
     }
     stacks.set(name, {
       name,

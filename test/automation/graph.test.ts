@@ -184,3 +184,18 @@ describe("selectStacks", () => {
     );
   });
 });
+
+describe("late references", () => {
+  it("make management a late reference of Azure and K3s environments only (EKS reads it for its cluster)", () => {
+    const dir = writeProject({
+      ...STANDARD_STACKS,
+      k3s: { kind: "environment", refs: { network: "network", management: "mgmt" }, platform: "k3s" },
+      eks: { kind: "environment", refs: { network: "network", management: "mgmt" }, platform: "aws" },
+    });
+    const g = discoverStacks(dir);
+    expect(g.stacks.get("dev")!.lateDependsOn).toEqual(["mgmt"]);
+    expect(g.stacks.get("k3s")!.lateDependsOn).toEqual(["mgmt"]);
+    expect(g.stacks.get("eks")!.lateDependsOn).toEqual([]);
+    expect(g.stacks.get("mgmt")!.lateDependsOn).toEqual([]);
+  });
+});

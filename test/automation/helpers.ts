@@ -11,6 +11,7 @@ export interface StackSpec {
   refs?: Record<string, string>;
   protected?: boolean | string;
   example?: boolean;
+  platform?: string;
   /** Extra raw YAML appended under `config:` (indented by the caller). */
   extra?: string;
   /** Raw top-level YAML (e.g. `secretsprovider: ...`). */
@@ -41,6 +42,7 @@ export function writeProject(stacks: Record<string, StackSpec>, opts: { project?
     if (spec.kind !== undefined) lines.push(`  k8tre:kind: ${spec.kind}`);
     if (spec.protected !== undefined) lines.push(`  k8tre:protected: ${JSON.stringify(spec.protected)}`);
     if (spec.example !== undefined) lines.push(`  k8tre:example: ${JSON.stringify(spec.example)}`);
+    if (spec.platform !== undefined) lines.push(`  k8tre:platform: ${spec.platform}`);
     if (spec.refs) {
       lines.push("  k8tre:stackRefs:");
       for (const [k, v] of Object.entries(spec.refs)) lines.push(`    ${k}: ${v}`);
