@@ -366,13 +366,27 @@ function networkChecks(c: StackConfig, issues: ConfigIssue[]): void {
         if (!contains(vnet.cidr, sn.cidr)) issues.push({ key: sn.key, value: sn.cidr.text, expected: `a subnet inside ${vnet.key} (${vnet.cidr.text})` });
       }
       issues.push(...overlapIssues(subnets));
+      if (env === n.managementSpoke) {
+        const deployer = cidrOf(keyOf("network.deployer.subnet"), n.deployer.subnet);
+        if (!contains(vnet.cidr, deployer.cidr)) issues.push({ key: deployer.key, value: deployer.cidr.text, expected: `a subnet inside the management spoke ${vnet.key} (${vnet.cidr.text})` });
+        subnets.push(deployer);
+      }
+      issues.push(...overlapIssues(subnets));
       if (subnets[0].cidr.prefix > 24) issues.push({ key: subnets[0].key, value: subnets[0].cidr.text, expected: "a node subnet of /24 or larger (nodes need room to scale and surge)" });
     }
     issues.push(...overlapIssues(vnets));
+    managementSpokeCheck(n, issues);
   } else {
     const gw = cidrOf(keyOf("network.hub.gatewaySubnetCidr"), n.hub.gatewaySubnetCidr);
     gatewaySubnetSize(gw, issues);
     existingNetworkChecks(n, c.location!, issues);
+    managementSpokeCheck(n, issues);
+  }
+}
+
+function managementSpokeCheck(n: NonNullable<StackConfig["network"]>, issues: ConfigIssue[]): void {
+  if (!(n.managementSpoke in n.spokes)) {
+    issues.push({ key: keyOf("network.managementSpoke"), value: n.managementSpoke, expected: `the environment of a spoke in k8tre:network.spokes (${Object.keys(n.spokes).join(", ") || "none"}): the management cluster's spoke, which the deployer and ArgoCD reach every cluster from` });
   }
 }
 
@@ -385,6 +399,17 @@ function existingNetworkChecks(n: Extract<NonNullable<StackConfig["network"]>, {
   for (const [env, s] of Object.entries(n.spokes)) {
     for (const f of ["nodeSubnetId", "ingressSubnetId", "endpointSubnetId"] as const) {
       if (!under(s[f], s.vnetId)) issues.push({ key: keyOf(`network.spokes.${env}.${f}`), value: s[f], expected: `a subnet of k8tre:network.spokes.${env}.vnetId (${s.vnetId}/subnets/<name>)` });
+    }
+  }
+  // What the landing zone guarantees must be enough for the deployer to resolve the private-link
+  // zones: with "zone-links" this stack creates the links, so they must be asked for.
+  const r = n.reachability;
+  if (r.privateDns === "zone-links") {
+    if (!n.dnsLinkVnetIds.some((id) => id.toLowerCase() === r.deployerVnetId.toLowerCase())) {
+      issues.push({ key: keyOf("network.dnsLinkVnetIds"), value: n.dnsLinkVnetIds, expected: `a list containing k8tre:network.reachability.deployerVnetId (${r.deployerVnetId}): with privateDns "zone-links" the deployer resolves the private API servers only through a zone link to its VNet` });
+    }
+    if (!n.linkZonesToSpokes) {
+      issues.push({ key: keyOf("network.linkZonesToSpokes"), value: n.linkZonesToSpokes, expected: 'true when k8tre:network.reachability.privateDns is "zone-links" (nodes and ArgoCD resolve Key Vault, storage and API-server endpoints through zone links on their spokes), or privateDns "hub-resolver"' });
     }
   }
   const expectedNames: Record<string, string> = privateZoneNames(location);
@@ -782,7 +807,7 @@ function checkNames(c: StackConfig, issues: ConfigIssue[]): Naming | undefined {
   if (c.kind === "environment" || c.kind === "management") {
     probes.push(() => naming.keyVault(), () => naming.aksDnsPrefix());
   }
-  if (c.kind === "environment") probes.push(() => naming.storageAccount("ws"), () => naming.storageAccount("core"));
+  if (c.kind === "environment" || c.kind === "management") probes.push(() => naming.storageAccount("ws"), () => naming.storageAccount("core"), () => naming.storageAccount("fs"));
   if (c.kind === "network") probes.push(() => naming.keyVault("cert"), () => naming.dnsLabel("appgw"));
   const before = issues.length;
   for (const probe of probes) {

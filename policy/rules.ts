@@ -333,7 +333,14 @@ export const rules: readonly ResourceRule[] = [
       if (r.inputs.minimumTlsVersion !== "TLS1_2" && r.inputs.minimumTlsVersion !== "TLS1_3") {
         v.push(`minimumTlsVersion must be "TLS1_2" or later (found ${show(r.inputs.minimumTlsVersion)}; the service default is TLS 1.0)`);
       }
-      if (r.inputs.enableHttpsTrafficOnly === false) v.push("enableHttpsTrafficOnly must not be false");
+      // The one documented exception: an NFS Azure Files account. "NFS file shares don't support an
+      // encryption mechanism, so in order to use the NFS protocol to access an Azure file share, you
+      // must disable require secure transfer" (https://learn.microsoft.com/en-us/azure/storage/files/storage-files-networking-overview#secure-transfer);
+      // such an account is allowed only when it is premium FileStorage, private and key-less.
+      const nfsFileAccount = r.inputs.kind === "FileStorage" && r.inputs.publicNetworkAccess === "Disabled" && r.inputs.allowSharedKeyAccess === false;
+      if (r.inputs.enableHttpsTrafficOnly === false && !nfsFileAccount) {
+        v.push("enableHttpsTrafficOnly must not be false (except on a private, key-less FileStorage account serving NFS shares)");
+      }
       return v;
     },
   },

@@ -30,9 +30,15 @@ export interface AzurePlatform {
     readonly externalSecrets: { readonly clientId: pulumi.Input<string> };
     readonly certManager: { readonly clientId: pulumi.Input<string> };
   };
-  /** The environment's core storage account (Azure Files for rwx-default). */
+  /** The environment's Premium FileStorage account behind rwx-default (Azure Files). */
   readonly storageAccountName: pulumi.Input<string>;
   readonly storageResourceGroup: pulumi.Input<string>;
+  /**
+   * The cluster's node subnet, for the NFS class: the Azure Files CSI driver checks that this one
+   * subnet has the `Microsoft.Storage` service endpoint (the network stack declares it) instead of
+   * listing, and writing to, every subnet of the VNet.
+   */
+  readonly nodeSubnet?: { readonly vnetResourceGroup: pulumi.Input<string>; readonly vnetName: pulumi.Input<string>; readonly subnetName: pulumi.Input<string> };
   /** Subnet (name, in the cluster's VNet) the internal load balancers take their IPs from. */
   readonly ingressSubnetName: pulumi.Input<string>;
   readonly location: string;

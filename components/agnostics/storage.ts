@@ -1,9 +1,9 @@
 /**
  * Storage classes: `rwo-default` and `rwx-default` on every platform, so application manifests
  * never name a vendor. Azure: Azure Disk (zone-redundant SKU by default) and Azure Files (NFS or
- * SMB) on the environment's core storage account. AWS: EBS gp3 encrypted with the environment's
- * KMS key, and EFS access points (one per claim, dynamic provisioning `efs-ap`) on the
- * environment's encrypted file system. k3s: Longhorn, or an existing NFS export
+ * SMB) on the environment's Premium FileStorage account (docs/environment.md, "Storage"). AWS: EBS
+ * gp3 encrypted with the environment's KMS key, and EFS access points (one per claim, dynamic
+ * provisioning `efs-ap`) on the environment's encrypted file system. k3s: Longhorn, or an existing NFS export
  * through the NFS CSI driver. RWX research data is `Retain`: deleting a claim never deletes data.
  * Neither class is the cluster default: K8TRE manifests name their class, and AKS (`default`) and
  * K3s (`local-path`) already ship one — two defaults would make unnamed claims ambiguous.
@@ -53,7 +53,10 @@ export function storageClassSpecs(platform: PlatformInputs, opts: { azureDiskSku
           parameters: {
             storageAccount: platform.storageAccountName,
             resourceGroup: platform.storageResourceGroup,
-            ...(nfs ? { protocol: "nfs" } : {}),
+            // For NFS the driver makes sure the node subnet has the Storage service endpoint before
+            // each share is created (azurefile-csi-driver CreateVolume -> updateSubnetServiceEndpoints);
+            // without a subnet name it lists and updates every subnet of the VNet.
+            ...(nfs ? { protocol: "nfs", ...(platform.nodeSubnet ?? {}) } : {}),
           },
           reclaimPolicy: "Retain",
           volumeBindingMode: "Immediate",

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { armId, bool, int } from "./fields";
 
 export const storage = z.strictObject({
-  replication: z.enum(["LRS", "ZRS", "GRS", "GZRS"]).default("ZRS").describe("Storage account redundancy (ZRS or GZRS for production)."),
-  softDeleteDays: int("the blob and container soft-delete retention in days", 1, 365).default(14),
-  versioning: bool("blob versioning").default(true),
-  fileShareProtocol: z.enum(["NFS", "SMB"]).default("NFS").describe("Protocol of the rwx-default Azure Files class."),
+  replication: z.enum(["LRS", "ZRS", "GRS", "GZRS"]).default("ZRS").describe("Storage account redundancy (ZRS or GZRS for production; the Premium file-share account uses ZRS for ZRS/GZRS, LRS otherwise)."),
+  softDeleteDays: int("the blob, container and file-share soft-delete retention in days", 1, 365).default(14),
+  fileShareProtocol: z.enum(["NFS", "SMB"]).default("NFS")
+    .describe("Protocol of the rwx-default Azure Files class, served by the environment's Premium FileStorage account (docs/environment.md, \"Storage\")."),
 });
 
 export const keyVault = z.strictObject({

@@ -166,7 +166,7 @@ export const TOP_LEVEL_KEYS = {
     kinds: CLUSTER_KINDS, platforms: ["aws"],
   },
   storage: {
-    schema: storage.default({ replication: "ZRS", softDeleteDays: 14, versioning: true, fileShareProtocol: "NFS" }),
+    schema: storage.default({ replication: "ZRS", softDeleteDays: 14, fileShareProtocol: "NFS" }),
     description: "The cluster's storage accounts (workspace and core; core backs the rwx-default class).",
     kinds: CLUSTER_KINDS, platforms: ["azure"],
   },

@@ -41,9 +41,31 @@ export const networkCreate = z.strictObject({
     firewallPrivateIp: ipv4("the hub firewall's private IP").optional().describe("When set, every spoke subnet routes 0.0.0.0/0 to this IP (required for outboundType userDefinedRouting)."),
   }).describe("The hub VNet (connectivity subscription) holding the Application Gateway subnet."),
   spokes: z.record(envName, createdSpoke).describe("One spoke per cluster stack, keyed by its k8tre:environment (checked across stacks)."),
+  managementSpoke: envName.default("mgmt")
+    .describe("The spoke of the management cluster (ArgoCD): peered with every other spoke, and home of the deployer subnet."),
+  deployer: z
+    .strictObject({
+      subnet: cidr("the deployer (self-hosted CI runner) subnet, inside the management spoke's address space"),
+    })
+    .describe("Where `pulumi up` runs from: a subnet in the management spoke, which reaches every cluster's private API server, Key Vault and storage endpoints through the management<->environment peerings."),
   dnsLinkVnetIds: z.array(armId("a VNet ID to link to every private DNS zone", "Microsoft.Network")).default([])
     .describe("Extra VNets (e.g. the self-hosted CI runner's) linked to every private zone, registration off."),
 });
+
+/** "peered": a direct VNet peering to every spoke; "hub-routed": user-defined routes through the hub firewall, which allows TCP 443 and the storage ports. */
+const PATH = z.enum(["peered", "hub-routed"]);
+
+/** What an existing landing zone guarantees so the deployer and ArgoCD reach every private endpoint (checked; docs/network.md). */
+const landingZoneReachability = z
+  .strictObject({
+    deployerVnetId: armId("the VNet the deployer (self-hosted CI runner) runs in", "Microsoft.Network"),
+    deployerPath: PATH.describe('How the landing zone connects the deployer\'s VNet to every spoke\'s node and private-endpoint subnets: "peered" (direct peering) or "hub-routed" (UDRs through the hub firewall).'),
+    managementPath: PATH.describe('How the landing zone connects the management spoke to every environment spoke (ArgoCD -> API servers): "peered" or "hub-routed".'),
+    privateDns: z
+      .enum(["zone-links", "hub-resolver"])
+      .describe('How the deployer and the spokes resolve the private-link zones: "zone-links" (this stack links the zones to the deployer VNet and every spoke) or "hub-resolver" (the landing zone\'s DNS in the hub answers for every VNet).'),
+  })
+  .describe("The reachability guarantees of the landing zone (existing mode).");
 
 export const networkExisting = z.strictObject({
   mode: z.literal("existing").describe("existing: reference a landing zone's hub, spokes and zones by resource ID (docs/howto/switch-to-landing-zone.md)."),
@@ -60,6 +82,9 @@ export const networkExisting = z.strictObject({
     .describe("Create zone links to the hub VNet (off when the landing zone already links it: a VNet can be linked to a zone only once)."),
   linkZonesToSpokes: bool("whether to link the private-link zones to every spoke").default(false)
     .describe("Create zone links to each spoke (off when the landing zone resolves through the hub)."),
+  managementSpoke: envName.default("mgmt")
+    .describe("The spoke of the management cluster (ArgoCD)."),
+  reachability: landingZoneReachability,
   dnsLinkVnetIds: z.array(armId("a VNet ID to link to every private DNS zone", "Microsoft.Network")).default([])
     .describe("Extra VNets (e.g. the self-hosted CI runner's) linked to every private zone, registration off."),
 });

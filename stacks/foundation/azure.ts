@@ -9,6 +9,7 @@ import { Agnostics, dnsZoneFromId } from "../../components/agnostics";
 import type { AzurePlatform } from "../../components/agnostics/platform";
 import { Cluster, clusterNames } from "../../components/azure/cluster";
 import { EnvironmentResources, type PrivateDnsZoneKey } from "../../components/azure/environment";
+import { parseArmId } from "../../components/azure/network/armId";
 import { Bootstrap } from "../../components/kubernetes/bootstrap";
 import type { StackContext } from "../context";
 import { environmentDomain } from "../domain";
@@ -68,8 +69,13 @@ export function installAgnostics(
       externalSecrets: { clientId: env.identities.externalSecrets.clientId },
       certManager: { clientId: env.identities.certManager.clientId },
     },
-    storageAccountName: env.storageAccountNames.core,
+    storageAccountName: env.storageAccountNames.files,
     storageResourceGroup: env.resourceGroupName,
+    nodeSubnet: {
+      vnetResourceGroup: net.spoke.apply((s) => parseArmId(s.nodeSubnetId).resourceGroupName),
+      vnetName: net.spoke.apply((s) => parseArmId(s.nodeSubnetId).topName!),
+      subnetName: net.spoke.apply((s) => parseArmId(s.nodeSubnetId).name),
+    },
     ingressSubnetName: net.spoke.ingressSubnetName,
     location: c.location!,
     fileShareProtocol: c.storage?.fileShareProtocol,
@@ -151,7 +157,7 @@ export function buildClusterFoundation(ctx: StackContext): ClusterFoundation {
     {
       names: {
         resourceGroup: naming.resourceGroup("data"),
-        storageAccounts: { workspace: naming.storageAccount("ws"), core: naming.storageAccount("core") },
+        storageAccounts: { workspace: naming.storageAccount("ws"), core: naming.storageAccount("core"), files: naming.storageAccount("fs") },
         keyVault: naming.keyVault(),
         dnsZone: environmentDomain(c),
         resource: (abbr, purpose) => naming.resource(abbr, purpose),
@@ -166,7 +172,7 @@ export function buildClusterFoundation(ctx: StackContext): ClusterFoundation {
       dnsZoneResourceGroupName: net.dnsZoneResourceGroupName,
       hubVnetId: net.hubVnetId,
       oidcIssuerUrl: cluster.oidcIssuerUrl,
-      storageDataPrincipalId: cluster.kubeletPrincipalId,
+      fileCsiPrincipalId: cluster.identityPrincipalId,
       publicZoneId,
       dnsProvider,
       publicZoneProvider: publicZoneSub ? ctx.azureProvider(publicZoneSub) : undefined,
@@ -197,7 +203,7 @@ export function foundationOutputs(ctx: StackContext, f: ClusterFoundation): Stac
     },
     keyVaultUri: env.keyVaultUri,
     keyVaultName: env.keyVaultName,
-    storageAccounts: { workspace: env.storageAccountNames.workspace, core: env.storageAccountNames.core },
+    storageAccounts: { workspace: env.storageAccountNames.workspace, core: env.storageAccountNames.core, files: env.storageAccountNames.files },
     dataResourceGroupName: env.resourceGroupName,
     dnsZoneName: env.dnsZoneName,
     dnsZoneId: env.dnsZoneId,

@@ -12,7 +12,7 @@ import { Naming, uniqueSuffix } from "../../config/naming";
 import { PublicGateway } from "../../components/azure/gateway/appGateway";
 import { CertificateVault, verifiedCertificateIds } from "../../components/azure/gateway/certificateVault";
 import { parseArmId } from "../../components/azure/network/armId";
-import { HubNetwork, SPOKE_SUBNETS, SpokeNetwork } from "../../components/azure/network/hubSpoke";
+import { DEPLOYER_SUBNET, HubNetwork, SPOKE_SUBNETS, SpokeNetwork, SpokePeering } from "../../components/azure/network/hubSpoke";
 import { PrivateDnsZones, type ZoneLink } from "../../components/azure/network/privateDns";
 import type { StackContext, StackOutputs } from "../context";
 
@@ -24,6 +24,20 @@ export interface SpokeOutputs {
   ingressSubnetName: string;
   endpointSubnetId: pulumi.Input<string>;
   subscriptionId: string;
+}
+
+/** The `reachability` output: where the deployer runs, which VNets peer, which resolve the private-link zones. */
+export interface ReachabilityOutputs {
+  mode: "create" | "existing";
+  /** The management cluster's spoke (ArgoCD). */
+  managementSpoke: string;
+  deployer: { vnetId: pulumi.Input<string>; subnetId?: pulumi.Input<string>; subnetName?: string; addressPrefix?: string };
+  /** Existing mode: what the operator declared the landing zone provides. */
+  guarantees?: { deployerPath: "peered" | "hub-routed"; managementPath: "peered" | "hub-routed"; privateDns: "zone-links" | "hub-resolver" };
+  /** Every peering half this stack creates (from -> to VNet ID). */
+  peerings: Array<{ from: pulumi.Input<string>; to: pulumi.Input<string> }>;
+  /** VNets linked to every private-link zone by this stack. */
+  zoneLinkVnetIds: pulumi.Input<string>[];
 }
 
 export function buildNetworkStack(ctx: StackContext): StackOutputs {
@@ -42,6 +56,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
   let dnsZoneResourceGroupName: pulumi.Input<string>;
   let dnsZoneSubscriptionId: string;
   const spokes: Record<string, SpokeOutputs> = {};
+  let reachability: ReachabilityOutputs;
 
   if (n.mode === "create") {
     const connectivity = ctx.connectivityProvider();
@@ -63,6 +78,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
     gatewaySubnetId = hub.gatewaySubnetId;
     gatewaySubscriptionId = ctx.connectivitySubscriptionId;
 
+    const spokeNetworks: Record<string, SpokeNetwork> = {};
     for (const [env, s] of Object.entries(n.spokes)) {
       const subscriptionId = s.subscriptionId ?? ctx.subscriptionId;
       const en = new Naming({ ...naming.input, environment: env });
@@ -80,13 +96,15 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
             endpoint: { prefix: s.endpointSubnet, nsgName: en.resource("nsg", "privatelinkendpoints") },
           },
           firewall: n.hub.firewallPrivateIp ? { privateIp: n.hub.firewallPrivateIp, routeTableName: en.resource("rt", "spoke") } : undefined,
-          hub: { vnetId: hub.vnetId, vnetName: hub.vnetName, resourceGroupName: hub.resourceGroupName, provider: connectivity },
+          deployerSubnet: env === n.managementSpoke ? { prefix: n.deployer.subnet, nsgName: en.resource("nsg", "deployer") } : undefined,
+          hub,
           peeringNames: { hubToSpoke: `peer-hub-to-${env}`, spokeToHub: `peer-${env}-to-hub` },
           protect: c.protected,
           tags: { ...tags, "k8tre-spoke": env },
         },
         { provider: ctx.azureProvider(subscriptionId) },
       );
+      spokeNetworks[env] = spoke;
       spokes[env] = {
         vnetId: spoke.vnetId,
         nodeSubnetId: spoke.subnetIds.node,
@@ -95,6 +113,21 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
         endpointSubnetId: spoke.subnetIds.endpoint,
         subscriptionId,
       };
+    }
+
+    // Peering is not transitive: the hub peerings alone give the management spoke (ArgoCD, the
+    // deployer subnet) no path to another spoke. Each environment spoke is peered directly with
+    // the management spoke (docs/network.md, "Reachability").
+    const mgmt = spokeNetworks[n.managementSpoke];
+    const peerings: Array<{ from: pulumi.Output<string>; to: pulumi.Output<string> }> = [];
+    for (const [env, spoke] of Object.entries(spokeNetworks)) {
+      peerings.push({ from: spoke.vnetId, to: hub.vnetId }, { from: hub.vnetId, to: spoke.vnetId });
+      if (env === n.managementSpoke) continue;
+      new SpokePeering(`peer-${n.managementSpoke}-${env}`, {
+        a: { key: n.managementSpoke, spoke: mgmt },
+        b: { key: env, spoke },
+      });
+      peerings.push({ from: mgmt.vnetId, to: spoke.vnetId }, { from: spoke.vnetId, to: mgmt.vnetId });
     }
 
     const dnsRg = new resources.ResourceGroup(
@@ -120,6 +153,13 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
       },
       { provider: connectivity },
     );
+    reachability = {
+      mode: "create",
+      managementSpoke: n.managementSpoke,
+      deployer: { vnetId: mgmt.vnetId, subnetId: mgmt.deployerSubnetId!, subnetName: DEPLOYER_SUBNET, addressPrefix: n.deployer.subnet },
+      peerings,
+      zoneLinkVnetIds: [hub.vnetId, ...Object.values(spokes).map((x) => x.vnetId), ...n.dnsLinkVnetIds],
+    };
   } else {
     hubVnetId = n.hub.vnetId;
     gatewaySubnetId = n.hub.gatewaySubnetId;
@@ -151,6 +191,16 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
       },
       { provider: ctx.azureProvider(dnsZoneSubscriptionId) },
     );
+    const r = n.reachability;
+    reachability = {
+      mode: "existing",
+      managementSpoke: n.managementSpoke,
+      deployer: { vnetId: r.deployerVnetId },
+      // Declared by the operator for the landing zone (checked for consistency by the loader).
+      guarantees: { deployerPath: r.deployerPath, managementPath: r.managementPath, privateDns: r.privateDns },
+      peerings: [],
+      zoneLinkVnetIds: [...(n.linkZonesToHub ? [n.hub.vnetId] : []), ...(n.linkZonesToSpokes ? Object.values(n.spokes).map((x) => x.vnetId) : []), ...n.dnsLinkVnetIds],
+    };
   }
 
   const outputs: StackOutputs = {
@@ -163,6 +213,9 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
     spokes,
     // Environment stacks link their own private zone (<env>.<domain>) to each of these.
     linkVnetIds: [hubVnetId, ...n.dnsLinkVnetIds],
+    // What the synth's reachability analysis and the operator need: where the deployer runs and
+    // which VNets connect (docs/network.md, "Reachability").
+    reachability,
   };
 
   const g = c.gateway;

@@ -42,7 +42,7 @@ test("azure wiring: Key Vault store, Azure Private DNS, internal LB in the ingre
     ["rwo-default", "disk.csi.azure.com", "Delete"],
     ["rwx-default", "file.csi.azure.com", "Retain"],
   ]);
-  expect(ofType(r, "kubernetes:storage.k8s.io/v1:StorageClass")[1].inputs.parameters).toMatchObject({ storageAccount: (r.outputs.storageAccounts as any).core });
+  expect(ofType(r, "kubernetes:storage.k8s.io/v1:StorageClass")[1].inputs.parameters).toMatchObject({ storageAccount: (r.outputs.storageAccounts as any).files });
 });
 
 describe("identity join: environment identities ↔ agnostics service accounts", () => {

@@ -168,7 +168,7 @@ describe("loadStackConfig: names and pools", () => {
       'k8tre:environment: got "devtest01"; expected an environment name of 2-8 lower-case letters or digits, starting with a letter (e.g. dev, stg, prd)',
     ]);
     const long = problems(devRaw({ "k8tre:prefix": "researchtr", "k8tre:environment": "devtest1", "k8tre:dns": { publicZoneId: ZONE("example.org") } }));
-    expect(long).toHaveLength(3); // the key vault and both storage accounts, one line each
+    expect(long).toHaveLength(4); // the key vault and the three storage accounts, one line each
     expect(long).toContainEqual(
       expect.stringMatching(
         /^k8tre:prefix \+ k8tre:environment: got "stresearchtrdevtest1ws[a-z0-9]{6}"; expected a storageAccount name of 3-24 lower-case letters and digits \(this one is 28\); shorten k8tre:prefix or k8tre:environment$/,

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { loadStackConfig } from "../../config/load";
-import { storageAccountSettings } from "../../components/azure/environment";
+import { fileStorageAccountSettings, storageAccountSettings } from "../../components/azure/environment";
 import { federatedSubject, WORKLOAD_IDENTITIES } from "../../components/agnostics/identities";
 import { CILIUM_VERIFIED_PATHS, leafPaths } from "../../components/kubernetes/bootstrap";
 import { VERSIONS } from "../../components/kubernetes/versions";
@@ -100,11 +100,13 @@ describe("bootstrap: Gateway API CRDs, then Cilium, then everything else", () =>
 });
 
 describe("storage accounts", () => {
-  it("are two, private, TLS 1.2, HTTPS only, HNS, no public blobs, no shared keys, protected", () => {
-    const accounts = ofType(dev, "azure-native:storage:StorageAccount");
-    expect(accounts).toHaveLength(2);
-    for (const a of accounts) {
+  const account = (role: string) => named(dev, `env-st-${role}`);
+
+  it("are two private Data Lake accounts: TLS 1.2, HTTPS only, HNS, no public blobs, no shared keys, SAS of a day at most, protected", () => {
+    for (const role of ["workspace", "core"]) {
+      const a = account(role);
       expect(a.inputs).toMatchObject({
+        kind: "StorageV2",
         isHnsEnabled: true,
         publicNetworkAccess: "Disabled",
         minimumTlsVersion: "TLS1_2",
@@ -112,24 +114,42 @@ describe("storage accounts", () => {
         allowBlobPublicAccess: false,
         allowSharedKeyAccess: false,
         networkRuleSet: { defaultAction: "Deny" },
+        sasPolicy: { sasExpirationPeriod: "1.00:00:00", expirationAction: "Block" },
       });
       expect(a.protect).toBe(true);
     }
+    expect(ofType(dev, "azure-native:storage:StorageAccount")).toHaveLength(3);
   });
 
-  it("keep shared keys off, except on the core account when its rwx class uses SMB (Azure Files CSI needs the key)", () => {
-    const cfg = { replication: "ZRS", softDeleteDays: 14, versioning: true, fileShareProtocol: "NFS" } as const;
-    expect(storageAccountSettings(cfg, "core").allowSharedKeyAccess).toBe(false);
-    expect(storageAccountSettings({ ...cfg, fileShareProtocol: "SMB" }, "core").allowSharedKeyAccess).toBe(true);
-    expect(storageAccountSettings({ ...cfg, fileShareProtocol: "SMB" }, "workspace").allowSharedKeyAccess).toBe(false);
-  });
-
-  it("keep deleted blobs and containers and versions", () => {
+  it("keep deleted blobs and containers, with versioning off (Azure refuses it on hierarchical-namespace accounts)", () => {
     const svc = ofType(dev, "azure-native:storage:BlobServiceProperties");
     expect(svc).toHaveLength(2);
     for (const s of svc) {
-      expect(s.inputs).toMatchObject({ deleteRetentionPolicy: { enabled: true }, containerDeleteRetentionPolicy: { enabled: true }, isVersioningEnabled: true });
+      expect(s.inputs).toMatchObject({ deleteRetentionPolicy: { enabled: true }, containerDeleteRetentionPolicy: { enabled: true }, isVersioningEnabled: false });
     }
+  });
+
+  it("serve rwx-default from a private Premium FileStorage account: NFS needs secure transfer off and no keys, SMB needs HTTPS and the key", () => {
+    const files = account("files");
+    expect(files.inputs).toMatchObject({
+      kind: "FileStorage",
+      sku: { name: "Premium_ZRS" },
+      publicNetworkAccess: "Disabled",
+      networkRuleSet: { defaultAction: "Deny", bypass: "None" },
+      enableHttpsTrafficOnly: false,
+      allowSharedKeyAccess: false,
+      minimumTlsVersion: "TLS1_2",
+      sasPolicy: { sasExpirationPeriod: "1.00:00:00", expirationAction: "Block" },
+    });
+    expect(files.protect).toBe(true);
+    expect(named(dev, "env-st-files-svc").inputs).toMatchObject({ shareDeleteRetentionPolicy: { enabled: true, days: 14 } });
+    const pe = named(dev, "env-pe-files-file");
+    expect((pe.inputs.privateLinkServiceConnections as any)[0]).toMatchObject({ groupIds: ["file"] });
+    expect(String((named(dev, "env-pe-files-file-dns").inputs.privateDnsZoneConfigs as any)[0].privateDnsZoneId)).toMatch(/privatelink\.file\.core\.windows\.net$/);
+    const cfg = { replication: "LRS", softDeleteDays: 14, fileShareProtocol: "SMB" } as const;
+    expect(fileStorageAccountSettings(cfg)).toMatchObject({ kind: "FileStorage", sku: { name: "Premium_LRS" }, enableHttpsTrafficOnly: true, allowSharedKeyAccess: true });
+    expect(fileStorageAccountSettings({ ...cfg, replication: "GZRS" }).sku).toEqual({ name: "Premium_ZRS" });
+    expect(storageAccountSettings(cfg).allowSharedKeyAccess).toBe(false);
   });
 
   it("have private endpoints for blob, file, queue, table and dfs, each with a DNS zone group for its zone", () => {
@@ -146,19 +166,29 @@ describe("storage accounts", () => {
         expect(zoneId).toContain(`privatelink.${sub}.core.windows.net`);
       }
     }
-    expect(pes.length).toBe(11);
+    // 2 x 5 storage + the file account + the vault.
+    expect(pes.length).toBe(12);
   });
 
-  it("grant data access to the kubelet (CSI) identity, never the control-plane identity", () => {
+  it("grant the Azure Files CSI driver's identity (the control-plane identity) Storage Account Contributor on the file account only", () => {
     const controlPlane = named(dev, "cluster-subnet-network-contributor").inputs.principalId;
     expect(controlPlane).toMatch(/^[0-9a-f-]{36}$/);
     const grants = ofType(dev, "azure-native:authorization:RoleAssignment").filter((g) => String(g.inputs.scope).includes("Microsoft.Storage/storageAccounts"));
-    expect(grants).toHaveLength(2);
-    for (const g of grants) {
-      expect(String(g.inputs.roleDefinitionId)).toMatch(/ba92f5b4-2d11-453d-a403-e96b0029c9fe$/);
-      expect(g.inputs.principalId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(g.inputs.principalId).not.toBe(controlPlane);
-    }
+    expect(grants).toHaveLength(1);
+    expect(grants[0].inputs).toMatchObject({ principalId: controlPlane, principalType: "ServicePrincipal" });
+    expect(String(grants[0].inputs.roleDefinitionId)).toMatch(/\/roleDefinitions\/17d1049b-9a84-46fb-8f53-869881c3d3ab$/);
+    expect(String(grants[0].inputs.scope)).toMatch(/storageAccounts\/stk8tredevfs[a-z0-9]+$/);
+  });
+
+  it("point rwx-default at the file account and, for NFS, at the node subnet only", () => {
+    const rwx = ofType(dev, "kubernetes:storage.k8s.io/v1:StorageClass").find((c) => (c.inputs as any).metadata.name === "rwx-default")!;
+    expect((rwx.inputs as any).parameters).toMatchObject({
+      storageAccount: expect.stringMatching(/^stk8tredevfs/),
+      protocol: "nfs",
+      vnetResourceGroup: "rg-k8tre-dev-uks-spoke",
+      vnetName: "vnet-k8tre-dev-uks-spoke",
+      subnetName: "snet-clusternodes",
+    });
   });
 });
 
@@ -240,8 +270,7 @@ describe("workload identities", () => {
         "env-certmanager-zone",
         "env-externaldns-zone",
         "env-externalsecrets-kv",
-        "env-st-core-blob-data",
-        "env-st-workspace-blob-data",
+        "env-st-files-csi",
       ].sort(),
     );
   });
@@ -256,6 +285,7 @@ describe("stack outputs", () => {
     expect(o.subscriptionId).toBe(DEV_SUB);
     expect(o.storageAccounts.workspace).toMatch(/^stk8tredevws/);
     expect(o.storageAccounts.core).toMatch(/^stk8tredevcore/);
+    expect(o.storageAccounts.files).toMatch(/^stk8tredevfs/);
     expect(o.keyVaultUri).toMatch(/^https:\/\/kv-k8tre-dev-.*\.vault\.azure\.net\/$/);
     for (const id of ["externalDns", "externalSecrets", "certManager"]) {
       expect(o.identities[id].clientId).toMatch(/^[0-9a-f-]{36}$/);

@@ -104,3 +104,32 @@ it("rejects a userDefinedRouting cluster when the created hub has no firewall IP
   stacks.set("network", loadStackConfig(net, { stack: "network" }));
   expect(crossStackIssues(stacks).filter((i) => i.key === "k8tre:cluster.outboundType")).toEqual([]);
 });
+
+describe("reachability (the deployer and ArgoCD must reach every private API server)", () => {
+  it("requires a deployer subnet in greenfield mode, inside the management spoke, clear of its other subnets", () => {
+    expect(errorOf("network", (r) => delete r["k8tre:network"].deployer)).toContain("k8tre:network.deployer: got nothing (the key is missing)");
+    expect(errorOf("network", (r) => (r["k8tre:network"].deployer.subnet = "10.12.3.0/27"))).toContain(
+      'k8tre:network.deployer.subnet: got "10.12.3.0/27"; expected a subnet inside the management spoke k8tre:network.spokes.mgmt.addressSpace (10.11.0.0/22)',
+    );
+    expect(errorOf("network", (r) => (r["k8tre:network"].deployer.subnet = "10.11.2.64/27"))).toContain('k8tre:network.deployer.subnet: got "10.11.2.64/27"; expected a range that does not overlap k8tre:network.spokes.mgmt.endpointSubnet');
+  });
+
+  it("rejects a management spoke that is not one of the spokes", () => {
+    expect(errorOf("network", (r) => (r["k8tre:network"].managementSpoke = "ops"))).toContain('k8tre:network.managementSpoke: got "ops"; expected the environment of a spoke in k8tre:network.spokes (mgmt, dev, stg, prd)');
+    expect(errorOf("network-lz", (r) => (r["k8tre:network"].managementSpoke = "ops"))).toContain('k8tre:network.managementSpoke: got "ops"; expected the environment of a spoke in k8tre:network.spokes (mgmt, dev, prd)');
+  });
+
+  it("makes a landing zone declare how the deployer and the management spoke reach the spokes", () => {
+    expect(errorOf("network-lz", (r) => delete r["k8tre:network"].reachability)).toContain("k8tre:network.reachability: got nothing (the key is missing)");
+    expect(errorOf("network-lz", (r) => (r["k8tre:network"].reachability.deployerPath = "transitive"))).toContain('k8tre:network.reachability.deployerPath: got "transitive"; expected one of "peered", "hub-routed"');
+  });
+
+  it("refuses zone-link resolution that would leave the deployer or the spokes unable to resolve the private endpoints", () => {
+    const msg = errorOf("network-lz", (r) => {
+      r["k8tre:network"].reachability.privateDns = "zone-links";
+      r["k8tre:network"].dnsLinkVnetIds = [];
+    });
+    expect(msg).toContain('k8tre:network.dnsLinkVnetIds: got []; expected a list containing k8tre:network.reachability.deployerVnetId');
+    expect(msg).toContain('k8tre:network.linkZonesToSpokes: got false; expected true when k8tre:network.reachability.privateDns is "zone-links"');
+  });
+});

@@ -146,18 +146,46 @@ describe("hub and spokes", () => {
     const vnets = ofType(r, "azure-native:network:VirtualNetwork");
     expect(vnets).toHaveLength(5);
     expect(one(r, "azure-native:network:VirtualNetwork", "hub-vnet").protect).toBe(true);
-    for (const v of vnets) for (const s of (v.inputs as any).subnets) expect(s.networkSecurityGroup.id).toMatch(/networkSecurityGroups\/nsg-/);
+    for (const s of ofType(r, "azure-native:network:Subnet")) expect((s.inputs as any).networkSecurityGroup.id).toMatch(/networkSecurityGroups\/nsg-/);
     const gwNsg = one(r, "azure-native:network:NetworkSecurityGroup", "hub-appgw-nsg").inputs as any;
     expect(gwNsg.securityRules.map((x: any) => x.name)).toEqual(["allow-gateway-manager", "allow-azure-load-balancer", "allow-web-inbound", "deny-internet-inbound"]);
   });
 
-  it("peers hub and spoke both ways", () => {
-    const peerings = ofType(r, "azure-native:network:VirtualNetworkPeering");
-    expect(peerings).toHaveLength(8);
-    for (const p of peerings) expect(p.inputs).toMatchObject({ allowVirtualNetworkAccess: true, useRemoteGateways: false });
-    const fromHub = one(r, "azure-native:network:VirtualNetworkPeering", "spoke-dev-from-hub").inputs as any;
-    expect(fromHub.virtualNetworkName).toBe("vnet-k8tre-net-uks-hub");
-    expect(fromHub.remoteVirtualNetwork.id).toBe((r.outputs.spokes as any).dev.vnetId);
+  it("declares subnets as separate resources, never inline, so a subnet an operator adds survives the next up", () => {
+    for (const v of ofType(r, "azure-native:network:VirtualNetwork")) expect((v.inputs as any).subnets).toBeUndefined();
+    const subnets = ofType(r, "azure-native:network:Subnet");
+    // hub: appgw; spokes: node, ingress, endpoint (+ deployer in mgmt)
+    expect(subnets).toHaveLength(1 + 4 * 3 + 1);
+    const dev = (name: string) => one(r, "azure-native:network:Subnet", name);
+    const vnet = one(r, "azure-native:network:VirtualNetwork", "spoke-dev-vnet");
+    for (const [key, subnetName] of [["node", "snet-clusternodes"], ["ingress", "snet-clusteringressservices"], ["endpoint", "snet-privatelinkendpoints"]]) {
+      const sn = dev(`spoke-dev-${key}-subnet`);
+      expect(sn.inputs).toMatchObject({ subnetName, virtualNetworkName: "vnet-k8tre-dev-uks-spoke", defaultOutboundAccess: false });
+      expect(sn.dependsOn).toContain(vnet.urn);
+    }
+    expect(dev("spoke-dev-endpoint-subnet").inputs).toMatchObject({ privateEndpointNetworkPolicies: "Enabled" });
+    // Azure refuses concurrent writes to one VNet: the subnets are created one after another.
+    expect(dev("spoke-dev-ingress-subnet").dependsOn).toContain(dev("spoke-dev-node-subnet").urn);
+    expect(dev("spoke-dev-endpoint-subnet").dependsOn).toContain(dev("spoke-dev-ingress-subnet").urn);
+    // The cluster stacks read the subnets' own IDs.
+    expect((r.outputs.spokes as any).dev.nodeSubnetId).toBe(`${(r.outputs.spokes as any).dev.vnetId}/subnets/snet-clusternodes`);
+  });
+
+  it("gives the node subnet the Storage service endpoint the Azure Files CSI driver would otherwise write itself", () => {
+    expect((one(r, "azure-native:network:Subnet", "spoke-dev-node-subnet").inputs as any).serviceEndpoints).toEqual([{ service: "Microsoft.Storage", locations: ["uksouth"] }]);
+  });
+
+  it("peers hub and spoke both ways, each half after both VNets exist", () => {
+    const hubVnet = one(r, "azure-native:network:VirtualNetwork", "hub-vnet");
+    const devVnet = one(r, "azure-native:network:VirtualNetwork", "spoke-dev-vnet");
+    for (const p of ofType(r, "azure-native:network:VirtualNetworkPeering")) expect(p.inputs).toMatchObject({ allowVirtualNetworkAccess: true, useRemoteGateways: false });
+    const fromHub = one(r, "azure-native:network:VirtualNetworkPeering", "spoke-dev-from-hub");
+    expect((fromHub.inputs as any).virtualNetworkName).toBe("vnet-k8tre-net-uks-hub");
+    expect((fromHub.inputs as any).remoteVirtualNetwork.id).toBe((r.outputs.spokes as any).dev.vnetId);
+    // On a fresh deploy the hub half must wait for the hub VNet, not just its resource group.
+    expect(fromHub.dependsOn).toEqual(expect.arrayContaining([hubVnet.urn, devVnet.urn]));
+    const toHub = one(r, "azure-native:network:VirtualNetworkPeering", "spoke-dev-to-hub");
+    expect(toHub.dependsOn).toEqual(expect.arrayContaining([hubVnet.urn, devVnet.urn]));
   });
 
   it("creates each resource with the provider of the subscription it belongs to", () => {
@@ -181,7 +209,7 @@ describe("hub and spokes", () => {
 
   it("exports the contract the cluster stacks read", () => {
     expect(Object.keys(r.outputs).sort()).toEqual(
-      ["certificateVaultId", "certificateVaultUri", "dnsZoneResourceGroupName", "dnsZoneSubscriptionId", "gatewayFqdn", "gatewayPublicIp", "hubVnetId", "linkVnetIds", "location", "privateDnsZoneIds", "privateDnsZoneNames", "spokes"],
+      ["certificateVaultId", "certificateVaultUri", "dnsZoneResourceGroupName", "dnsZoneSubscriptionId", "gatewayFqdn", "gatewayPublicIp", "hubVnetId", "linkVnetIds", "location", "privateDnsZoneIds", "privateDnsZoneNames", "reachability", "spokes"],
     );
     expect(Object.keys((r.outputs.spokes as any).dev).sort()).toEqual(["endpointSubnetId", "ingressSubnetId", "ingressSubnetName", "nodeSubnetId", "subscriptionId", "vnetId"]);
     expect((r.outputs.spokes as any).dev.ingressSubnetName).toBe("snet-clusteringressservices");
@@ -208,8 +236,49 @@ describe("with a hub firewall", () => {
       expect((t.inputs as any).routes).toEqual([{ name: "default-via-firewall", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: "10.10.1.4" }]);
       expect((t.inputs as any).disableBgpRoutePropagation).toBe(true);
     }
-    const dev = one(fw, "azure-native:network:VirtualNetwork", "spoke-dev-vnet").inputs as any;
-    for (const s of dev.subnets) expect(s.routeTable.id).toMatch(/routeTables\/rt-k8tre-dev-uks-spoke$/);
+    const dev = ofType(fw, "azure-native:network:Subnet").filter((x) => x.name.startsWith("spoke-dev-"));
+    expect(dev).toHaveLength(3);
+    for (const s of dev) expect((s.inputs as any).routeTable.id).toMatch(/routeTables\/rt-k8tre-dev-uks-spoke$/);
     expect(byUrn(fw, one(fw, "azure-native:network:RouteTable", "spoke-dev-rt").urn)?.provider).toEqual(providerOf(SUBS.dev));
+  });
+});
+
+describe("reachability: the deployer and ArgoCD reach every environment's private endpoints", () => {
+  const MGMT = SUBS.mgmt;
+  it("puts the deployer subnet in the management spoke, private like the others", () => {
+    const sn = one(r, "azure-native:network:Subnet", "spoke-mgmt-deployer-subnet");
+    expect(sn.inputs).toMatchObject({ subnetName: "snet-deployer", virtualNetworkName: "vnet-k8tre-mgmt-uks-spoke", addressPrefix: "10.11.3.0/27", defaultOutboundAccess: false });
+    expect((sn.inputs as any).networkSecurityGroup.id).toMatch(/networkSecurityGroups\/nsg-k8tre-mgmt-uks-deployer$/);
+    expect(ofType(r, "azure-native:network:Subnet").filter((x) => x.name.endsWith("-deployer-subnet"))).toHaveLength(1);
+  });
+
+  it("peers the management spoke directly with every environment spoke, both halves, in their own subscriptions", () => {
+    const mgmtVnet = one(r, "azure-native:network:VirtualNetwork", "spoke-mgmt-vnet");
+    for (const env of ["dev", "stg", "prd"]) {
+      const envVnet = one(r, "azure-native:network:VirtualNetwork", `spoke-${env}-vnet`);
+      const out = one(r, "azure-native:network:VirtualNetworkPeering", `peer-mgmt-${env}-mgmt-to-${env}`);
+      const back = one(r, "azure-native:network:VirtualNetworkPeering", `peer-mgmt-${env}-${env}-to-mgmt`);
+      expect(out.inputs).toMatchObject({ virtualNetworkPeeringName: `peer-mgmt-to-${env}`, virtualNetworkName: "vnet-k8tre-mgmt-uks-spoke", allowVirtualNetworkAccess: true, allowForwardedTraffic: false, useRemoteGateways: false });
+      expect((out.inputs as any).remoteVirtualNetwork.id).toBe((r.outputs.spokes as any)[env].vnetId);
+      expect(back.inputs).toMatchObject({ virtualNetworkPeeringName: `peer-${env}-to-mgmt`, virtualNetworkName: `vnet-k8tre-${env}-uks-spoke`, allowForwardedTraffic: false });
+      expect((back.inputs as any).remoteVirtualNetwork.id).toBe((r.outputs.spokes as any).mgmt.vnetId);
+      expect(out.provider).toEqual(providerOf(MGMT));
+      expect(back.provider).toEqual(providerOf(SUBS[env]));
+      for (const p of [out, back]) expect(p.dependsOn).toEqual(expect.arrayContaining([mgmtVnet.urn, envVnet.urn]));
+    }
+    // 4 spokes x 2 hub halves + 3 environments x 2 management halves.
+    expect(ofType(r, "azure-native:network:VirtualNetworkPeering")).toHaveLength(8 + 6);
+  });
+
+  it("exports where the deployer runs and which VNets peer and resolve the zones", () => {
+    const out = r.outputs.reachability as any;
+    const spokes = r.outputs.spokes as any;
+    expect(out).toMatchObject({ mode: "create", managementSpoke: "mgmt", deployer: { vnetId: spokes.mgmt.vnetId, subnetName: "snet-deployer", addressPrefix: "10.11.3.0/27" } });
+    expect(out.deployer.subnetId).toBe(`${spokes.mgmt.vnetId}/subnets/snet-deployer`);
+    for (const env of ["dev", "stg", "prd"]) {
+      expect(out.peerings).toContainEqual({ from: spokes.mgmt.vnetId, to: spokes[env].vnetId });
+      expect(out.peerings).toContainEqual({ from: spokes[env].vnetId, to: spokes.mgmt.vnetId });
+    }
+    expect(out.zoneLinkVnetIds).toEqual(expect.arrayContaining([r.outputs.hubVnetId, ...Object.values(spokes).map((s: any) => s.vnetId)]));
   });
 });

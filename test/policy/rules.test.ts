@@ -193,7 +193,12 @@ describe("Storage", () => {
     expect(check("storage-secure-transport", TYPES.storageAccount, storage())).toEqual([]);
     expect(check("storage-secure-transport", TYPES.storageAccount, { ...storage(), minimumTlsVersion: "TLS1_1" })).toEqual([expect.stringContaining('found "TLS1_1"')]);
     expect(check("storage-secure-transport", TYPES.storageAccount, { ...storage(), minimumTlsVersion: undefined })).toEqual([expect.stringContaining("service default is TLS 1.0")]);
-    expect(check("storage-secure-transport", TYPES.storageAccount, { ...storage(), enableHttpsTrafficOnly: false })).toEqual(["enableHttpsTrafficOnly must not be false"]);
+    expect(check("storage-secure-transport", TYPES.storageAccount, { ...storage(), enableHttpsTrafficOnly: false })).toEqual([expect.stringContaining("enableHttpsTrafficOnly must not be false")]);
+    // NFS Azure Files needs secure transfer off: allowed only on a private, key-less FileStorage account.
+    const nfs = { ...storage(), kind: "FileStorage", enableHttpsTrafficOnly: false, publicNetworkAccess: "Disabled", allowSharedKeyAccess: false };
+    expect(check("storage-secure-transport", TYPES.storageAccount, nfs)).toEqual([]);
+    expect(check("storage-secure-transport", TYPES.storageAccount, { ...nfs, allowSharedKeyAccess: true })).toHaveLength(1);
+    expect(check("storage-secure-transport", TYPES.storageAccount, { ...nfs, kind: "StorageV2" })).toHaveLength(1);
   });
 
   it("storage-shared-key-disabled (advisory)", () => {

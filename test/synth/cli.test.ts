@@ -193,9 +193,9 @@ describe("npm run synth", () => {
     const r = await run(["--project", brokenProject(), "--out", fs.mkdtempSync(path.join(os.tmpdir(), "x-"))]);
     expect(r.code).toBe(1);
     const lines = r.err.split("\n");
-    // One message per problem: unknown key, overlap, each name over Azure's limit, the public zone
+    // One message per problem: unknown key, overlap, each name (key vault, three storage accounts) over Azure's limit, the public zone
     // of the old environment name, and the renamed environment's missing spoke (cross-stack).
-    expect(lines).toContainEqual('Invalid configuration for stack "dev" (Pulumi.dev.yaml): 7 problems');
+    expect(lines).toContainEqual('Invalid configuration for stack "dev" (Pulumi.dev.yaml): 8 problems');
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}- k8tre:clusterr: got \{\}; expected a known key \(did you mean k8tre:cluster\?/));
     expect(lines).toContainEqual('  - k8tre:cluster.serviceCidr: got "100.65.0.0/20"; expected a range that does not overlap k8tre:cluster.podCidr (100.65.0.0/16)');
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}- k8tre:prefix \+ k8tre:environment: got "stresearchtrdevtest1ws[a-z0-9]{6}"; expected a storageAccount name of 3-24/));

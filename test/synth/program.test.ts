@@ -49,8 +49,8 @@ describe("program entry", () => {
     }
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
-    // unknown key + overlap + public zone of the old name + key vault and two storage names too long
-    expect(message).toMatch(/^Invalid configuration for stack "dev" \(Pulumi\.dev\.yaml\): 6 problems/);
+    // unknown key + overlap + public zone of the old name + key vault and three storage names too long
+    expect(message).toMatch(/^Invalid configuration for stack "dev" \(Pulumi\.dev\.yaml\): 7 problems/);
     expect(message).toContain('k8tre:unknownKey: got "x"; expected a known key');
     expect(message).toContain('k8tre:cluster.serviceCidr: got "172.16.16.0/20"; expected a range that does not overlap k8tre:cluster.podCidr (172.16.16.0/21)');
     expect(message).toMatch(/k8tre:prefix \+ k8tre:environment: got "stresearchtrdevtest1core[a-z0-9]{6}"; expected a storageAccount name/);

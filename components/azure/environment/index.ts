@@ -22,20 +22,47 @@ import type { KeyVaultConfig, StorageConfig } from "../../../config/schema/envir
 import { federatedSubject, WORKLOAD_IDENTITIES, type WorkloadIdentityName } from "../../agnostics/identities";
 import { assignRole } from "../roleAssignment";
 
-/** Private-link sub-resources of each storage account (HNS on, so dfs too). */
+/** Private-link sub-resources of each Data Lake account (HNS on, so dfs too). */
 export const STORAGE_ENDPOINTS = ["blob", "file", "queue", "table", "dfs"] as const;
 export type StorageEndpoint = (typeof STORAGE_ENDPOINTS)[number];
 export type PrivateDnsZoneKey = StorageEndpoint | "vault";
 
+/** The Data Lake (blob, HNS) accounts: researcher workspaces and platform data. */
 export const STORAGE_ACCOUNTS = ["workspace", "core"] as const;
 export type StorageAccountRole = (typeof STORAGE_ACCOUNTS)[number];
+
+/**
+ * Built-in role the Azure Files CSI driver's identity needs on the file-share account: it creates
+ * each volume's share through the management plane (`fileServices/shares/write`) and, for SMB,
+ * reads the account key (`listKeys/action`) to mount. AKS documents Contributor on the storage
+ * account ("Your AKS cluster's service principal or managed service identity (MSI) must be added
+ * to the Contributor role to the storage account",
+ * https://learn.microsoft.com/en-us/azure/aks/azure-files-csi#nfs-file-shares); Storage Account
+ * Contributor is the narrower built-in role with both actions
+ * (https://learn.microsoft.com/en-us/azure/role-based-access-control/built-in-roles/storage#storage-account-contributor).
+ * The drivers run as the cluster's control-plane identity ("Used by AKS control plane components
+ * to manage cluster resources including ... Azure Disk, File, Blob CSI drivers",
+ * https://learn.microsoft.com/en-us/azure/aks/use-managed-identity#summary-of-managed-identities-used-by-aks),
+ * not the kubelet identity. The Azure Disk CSI driver needs no grant here: `rwo-default` creates
+ * its disks in the node resource group, where that identity is Contributor by default.
+ */
+export const FILE_CSI_ROLE = "storageAccountContributor" as const;
+
+/**
+ * SAS expiration policy on every account (Azure Policy "Storage accounts should have shared access
+ * signature (SAS) policies configured"; at most 7 days, issue 10 item 8): a SAS valid for more than
+ * one day is refused (`Block`), https://learn.microsoft.com/en-us/azure/storage/common/sas-expiration-policy.
+ * Nothing in K8TRE issues SAS tokens; the policy bounds any an operator creates.
+ */
+export const SAS_POLICY = { sasExpirationPeriod: "1.00:00:00", expirationAction: "Block" } as const;
 
 /** The audience Azure workload identity tokens carry. */
 export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
 
 export interface EnvironmentNames {
   readonly resourceGroup: string;
-  readonly storageAccounts: Record<StorageAccountRole, string>;
+  /** The Data Lake accounts and the Premium FileStorage account behind `rwx-default`. */
+  readonly storageAccounts: Record<StorageAccountRole | "files", string>;
   readonly keyVault: string;
   /** `<env>.<domain>`, or `<domain>` for an apex (production) environment. */
   readonly dnsZone: string;
@@ -60,8 +87,8 @@ export interface EnvironmentResourcesArgs {
   readonly hubVnetId: pulumi.Input<string>;
   /** The cluster's OIDC issuer URL (federated credentials trust it). */
   readonly oidcIssuerUrl: pulumi.Input<string>;
-  /** Identity that mounts storage through the CSI drivers (the cluster's kubelet identity). */
-  readonly storageDataPrincipalId?: pulumi.Input<string | undefined>;
+  /** The identity the AKS-managed Azure Files CSI driver runs as: the cluster's control-plane identity. */
+  readonly fileCsiPrincipalId: pulumi.Input<string>;
   /** Public DNS zone cert-manager answers DNS-01 challenges in (optional). */
   readonly publicZoneId?: string;
   readonly dnsProvider: pulumi.ProviderResource;
@@ -79,8 +106,8 @@ export interface WorkloadIdentityOutputs {
   readonly id: pulumi.Output<string>;
 }
 
-/** Storage account settings an auditor checks; pure so tests can read them without mocks. */
-export function storageAccountSettings(cfg: StorageConfig, role: StorageAccountRole): Omit<storage.StorageAccountArgs, "resourceGroupName" | "accountName" | "location" | "tags"> {
+/** Settings an auditor checks on the two Data Lake accounts; pure so tests can read them without mocks. */
+export function storageAccountSettings(cfg: StorageConfig): Omit<storage.StorageAccountArgs, "resourceGroupName" | "accountName" | "location" | "tags"> {
   return {
     kind: "StorageV2",
     sku: { name: `Standard_${cfg.replication}` },
@@ -91,15 +118,62 @@ export function storageAccountSettings(cfg: StorageConfig, role: StorageAccountR
     minimumTlsVersion: "TLS1_2",
     enableHttpsTrafficOnly: true,
     allowBlobPublicAccess: false,
-    // Entra ID only, except where a CSI driver cannot do without the key: the Azure Files CSI
-    // driver mounts SMB shares with the account key, so the core account (which backs the
-    // rwx-default class) keeps shared keys only when that class uses SMB.
-    allowSharedKeyAccess: role === "core" && cfg.fileShareProtocol === "SMB",
+    // Entra ID only: no CSI driver mounts these accounts (rwx-default has its own account).
+    allowSharedKeyAccess: false,
     defaultToOAuthAuthentication: true,
     allowCrossTenantReplication: false,
     isLocalUserEnabled: false,
     isSftpEnabled: false,
+    sasPolicy: { ...SAS_POLICY },
     encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true, services: { blob: { enabled: true }, file: { enabled: true } } },
+  };
+}
+
+/**
+ * Blob service of a Data Lake account: soft delete for blobs and containers. Blob versioning stays
+ * off: it is not supported on accounts with a hierarchical namespace (feature table of
+ * https://learn.microsoft.com/en-us/azure/storage/blobs/versioning-overview#feature-support:
+ * "Data Lake Storage Gen2: No"), and Azure refuses to enable it there.
+ */
+export function blobServiceSettings(cfg: StorageConfig) {
+  return {
+    blobServicesName: "default",
+    deleteRetentionPolicy: { enabled: true, days: cfg.softDeleteDays },
+    containerDeleteRetentionPolicy: { enabled: true, days: cfg.softDeleteDays },
+    isVersioningEnabled: false,
+  };
+}
+
+/**
+ * The account that serves `rwx-default`: Premium FileStorage, because NFS Azure file shares exist
+ * only on premium file shares (FileStorage accounts, LRS or ZRS;
+ * https://learn.microsoft.com/en-us/azure/storage/files/files-nfs-protocol), private endpoint only.
+ * NFS: "NFS file shares don't support an encryption mechanism, so in order to use the NFS protocol
+ * to access an Azure file share, you must disable require secure transfer for the storage account"
+ * (https://learn.microsoft.com/en-us/azure/storage/files/storage-files-networking-overview#secure-transfer),
+ * so HTTPS-only is off; NFS authenticates by network, so public access is off and the share is
+ * reachable only through the private endpoint, and shared keys stay off (NFS needs none). SMB:
+ * HTTPS-only on (SMB 3.x with encryption), and shared keys on, because the Azure Files CSI driver
+ * mounts SMB shares with the account key only ("Azure File CSI driver only permits the mounting
+ * of SMB file shares using key-based (NTLM v2) authentication",
+ * https://learn.microsoft.com/en-us/azure/aks/azure-files-csi).
+ */
+export function fileStorageAccountSettings(cfg: StorageConfig): Omit<storage.StorageAccountArgs, "resourceGroupName" | "accountName" | "location" | "tags"> {
+  const nfs = cfg.fileShareProtocol === "NFS";
+  return {
+    kind: "FileStorage",
+    // Premium file shares are LRS or ZRS only; a geo-redundant request gets its zonal/local half.
+    sku: { name: cfg.replication === "ZRS" || cfg.replication === "GZRS" ? "Premium_ZRS" : "Premium_LRS" },
+    publicNetworkAccess: "Disabled",
+    networkRuleSet: { defaultAction: "Deny", bypass: "None", ipRules: [], virtualNetworkRules: [] },
+    minimumTlsVersion: "TLS1_2",
+    enableHttpsTrafficOnly: !nfs,
+    allowBlobPublicAccess: false,
+    allowSharedKeyAccess: !nfs,
+    defaultToOAuthAuthentication: true,
+    allowCrossTenantReplication: false,
+    sasPolicy: { ...SAS_POLICY },
+    encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true, services: { file: { enabled: true } } },
   };
 }
 
@@ -121,8 +195,8 @@ export function keyVaultProperties(cfg: KeyVaultConfig, tenantId: string): keyva
 
 export class EnvironmentResources extends pulumi.ComponentResource {
   readonly resourceGroupName: pulumi.Output<string>;
-  readonly storageAccountNames: Record<StorageAccountRole, pulumi.Output<string>>;
-  readonly storageAccountIds: Record<StorageAccountRole, pulumi.Output<string>>;
+  readonly storageAccountNames: Record<StorageAccountRole | "files", pulumi.Output<string>>;
+  readonly storageAccountIds: Record<StorageAccountRole | "files", pulumi.Output<string>>;
   readonly keyVaultName: pulumi.Output<string>;
   readonly keyVaultUri: pulumi.Output<string>;
   readonly keyVaultId: pulumi.Output<string>;
@@ -170,38 +244,47 @@ export class EnvironmentResources extends pulumi.ComponentResource {
       return pe;
     };
 
-    // Storage: workspace (researcher data) and core (platform data).
-    this.storageAccountNames = {} as Record<StorageAccountRole, pulumi.Output<string>>;
-    this.storageAccountIds = {} as Record<StorageAccountRole, pulumi.Output<string>>;
+    // Storage: workspace (researcher data) and core (platform data), Data Lake accounts.
+    this.storageAccountNames = {} as Record<StorageAccountRole | "files", pulumi.Output<string>>;
+    this.storageAccountIds = {} as Record<StorageAccountRole | "files", pulumi.Output<string>>;
     for (const role of STORAGE_ACCOUNTS) {
       const account = new storage.StorageAccount(
         `${name}-st-${role}`,
-        { accountName: n.storageAccounts[role], resourceGroupName: rg.name, location: args.location, tags: args.tags, ...storageAccountSettings(args.storage, role) },
+        { accountName: n.storageAccounts[role], resourceGroupName: rg.name, location: args.location, tags: args.tags, ...storageAccountSettings(args.storage) },
         protect,
       );
-      new storage.BlobServiceProperties(
-        `${name}-st-${role}-blob`,
-        {
-          accountName: account.name,
-          resourceGroupName: rg.name,
-          blobServicesName: "default",
-          deleteRetentionPolicy: { enabled: true, days: args.storage.softDeleteDays },
-          containerDeleteRetentionPolicy: { enabled: true, days: args.storage.softDeleteDays },
-          isVersioningEnabled: args.storage.versioning,
-        },
-        child,
-      );
+      new storage.BlobServiceProperties(`${name}-st-${role}-blob`, { accountName: account.name, resourceGroupName: rg.name, ...blobServiceSettings(args.storage) }, child);
       for (const sub of STORAGE_ENDPOINTS) privateEndpoint(`${role}-${sub}`, account.id, sub);
-      if (args.storageDataPrincipalId) {
-        assignRole(
-          `${name}-st-${role}-blob-data`,
-          { scope: account.id, role: "storageBlobDataContributor", principalId: pulumi.output(args.storageDataPrincipalId).apply((p) => p ?? "") },
-          child,
-        );
-      }
       this.storageAccountNames[role] = account.name;
       this.storageAccountIds[role] = account.id;
     }
+
+    // rwx-default: Azure Files (NFS or SMB) on a Premium FileStorage account, private endpoint on
+    // the file zone only.
+    const files = new storage.StorageAccount(
+      `${name}-st-files`,
+      { accountName: n.storageAccounts.files, resourceGroupName: rg.name, location: args.location, tags: args.tags, ...fileStorageAccountSettings(args.storage) },
+      protect,
+    );
+    new storage.FileServiceProperties(
+      `${name}-st-files-svc`,
+      {
+        accountName: files.name,
+        resourceGroupName: rg.name,
+        fileServicesName: "default",
+        // A deleted share (a Retain volume deleted by hand, or by accident) stays recoverable.
+        shareDeleteRetentionPolicy: { enabled: true, days: args.storage.softDeleteDays },
+      },
+      child,
+    );
+    privateEndpoint("files-file", files.id, "file");
+    assignRole(
+      `${name}-st-files-csi`,
+      { scope: files.id, role: FILE_CSI_ROLE, principalId: args.fileCsiPrincipalId, description: "Azure Files CSI driver creates rwx-default shares" },
+      child,
+    );
+    this.storageAccountNames.files = files.name;
+    this.storageAccountIds.files = files.id;
 
     const vault = new keyvault.Vault(
       `${name}-kv`,

@@ -25,9 +25,13 @@ function armResource(type: string, armType: string, nameKey: string, extra?: (ar
   });
 }
 
-armResource("azure-native:network:VirtualNetwork", "Microsoft.Network/virtualNetworks", "virtualNetworkName", (args, _ctx, id) => ({
-  subnets: ((args.inputs.subnets as Array<Record<string, unknown>> | undefined) ?? []).map((s) => ({ ...s, id: `${id}/subnets/${s.name}` })),
-}));
+armResource("azure-native:network:VirtualNetwork", "Microsoft.Network/virtualNetworks", "virtualNetworkName");
+/** A subnet's ID sits under its VNet's (`virtualNetworkName` is the VNet's output name). */
+registerResourceFake("azure-native:network:Subnet", (args, ctx) => {
+  const vnet = idOf(args, ctx, "Microsoft.Network/virtualNetworks", "virtualNetworkName");
+  const name = String(args.inputs.subnetName ?? args.name);
+  return { id: `${vnet}/subnets/${name}`, state: { name } };
+});
 armResource("azure-native:network:NetworkSecurityGroup", "Microsoft.Network/networkSecurityGroups", "networkSecurityGroupName");
 armResource("azure-native:network:RouteTable", "Microsoft.Network/routeTables", "routeTableName");
 registerResourceFake("azure-native:network:VirtualNetworkPeering", (args, ctx) => {
