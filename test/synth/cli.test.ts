@@ -107,7 +107,7 @@ describe("npm run synth", () => {
     expect(net).toContain("### Network and exposure");
     expect(net).toMatch(/subgraph n\d+\["VNet vnet-k8tre-net-uks-hub 10\.10\.0\.0\/22"\]/);
     expect(net).toMatch(/\["snet-appgw<br\/>10\.10\.0\.0\/24"\]/);
-    expect(net.match(/<-->\|peering\|/g)).toHaveLength(4); // each hub-spoke pair once
+    expect(net.match(/<-->\|peering\|/g)).toHaveLength(7); // each hub-spoke pair once, and each management-environment pair
     expect(net).toMatch(/Application Gateway \(WAF_v2, WAF policy\) agw-k8tre-net-uks<br\/>public: reachable from the Internet/);
     expect(net).toMatch(/internet\(\(Internet\)\) -->\|HTTPS\| e\d+/);
     const dev = fs.readFileSync(path.join(out, "dev.md"), "utf8");
