@@ -115,7 +115,7 @@ describe("npm run synth", () => {
     expect(dev).toMatch(/subgraph n\d+\["VNet vnet-k8tre-dev-uks-spoke 10\.12\.0\.0\/22 · stack network"\]/);
     expect(dev).toMatch(/\["snet-clusternodes<br\/>10\.12\.0\.0\/23"\]/);
     expect(dev).toMatch(/\{\{"AKS aks-k8tre-dev-uks<br\/>API server: private"\}\}/);
-    expect(dev).toMatch(/\(\["11 private endpoints<br\/>blob ×2, dfs ×2, file ×2, queue ×2, table ×2, vault"\]\)/);
+    expect(dev).toMatch(/\(\["12 private endpoints<br\/>blob ×2, dfs ×2, file ×3, queue ×2, table ×2, vault"\]\)/);
     expect(dev).toMatch(/Gateway API \(cilium\) gateway\/internal-gateway<br\/>internal: private IP only<br\/>HTTP :80 \*\.dev\.example\.org/);
     expect(dev).not.toContain("(Internet)"); // nothing in dev is public
   });
