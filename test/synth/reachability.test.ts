@@ -134,7 +134,7 @@ describe("reachability on the shipped stacks", () => {
   it("dev: its nodes reach its Key Vault and storage through private endpoints; the report covers the API server from the deployer and ArgoCD", async () => {
     const r = await synthShipped("dev");
     const nodes = r.reachability.checks.filter((c) => c.source.startsWith("dev nodes"));
-    expect(nodes.map((c) => c.target.split(" via ")[0])).toEqual(expect.arrayContaining([expect.stringMatching(/^Key Vault kv-k8tre-dev-\w+ \(vault\)$/), expect.stringMatching(/^storage account stk8tredevcore\w+ \(file\)$/)]));
+    expect(nodes.map((c) => c.target.split(" via ")[0])).toEqual(expect.arrayContaining([expect.stringMatching(/^Key Vault kv-k8tre-dev-\w+ \(vault\)$/), expect.stringMatching(/^storage account stk8tredevfs\w+ \(file\)$/)]));
     for (const c of nodes) expect(c.status).toBe("reachable");
     expect(r.reachability.checks.map((c) => c.source.split(" ")[0])).toEqual(expect.arrayContaining(["deployer", "ArgoCD"]));
   });
