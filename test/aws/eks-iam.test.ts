@@ -8,6 +8,7 @@ import {
   type AwsScope,
   certManagerPolicy,
   clusterAutoscalerPolicy,
+  clusterKmsPolicy,
   clusterRoleTrust,
   deployerRoleTrust,
   ebsCsiKmsPolicy,
@@ -41,6 +42,7 @@ const ALL: Record<string, PolicyDocument> = {
   autoscaler: clusterAutoscalerPolicy(S, "k8tre-dev"),
   lbc: loadBalancerControllerPolicy(S, "k8tre-dev", "vpc-0123456789abcdef0"),
   ebsKms: ebsCsiKmsPolicy(KEY),
+  clusterKms: clusterKmsPolicy(KEY),
   efs: efsCsiPolicy(FS),
   argocd: argocdAssumePolicy("arn:aws:iam::111111111111:role/k8tre-*-euw2-argocd-deployer"),
 };

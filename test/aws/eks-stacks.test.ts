@@ -35,6 +35,10 @@ describe("EKS control plane", () => {
     const key = named(r, "cluster-key")[0];
     expect(key.inputs.enableKeyRotation).toBe(true);
     expect(key.protect).toBe(true);
+    // The cluster role may use that one key (AmazonEKSClusterPolicy has no KMS access), before the cluster exists.
+    const kms = named(r, "cluster-cluster-kms")[0];
+    expect(json(kms.inputs.policy).Statement[0].Resource).toBe(c.encryptionConfig.provider.keyArn);
+    expect(one(r, "aws:eks/cluster:Cluster").dependsOn).toContain(kms.urn);
   });
 
   it("the control-plane log group exists first, KMS-encrypted, retained, and survives the stack", () => {

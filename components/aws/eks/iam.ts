@@ -59,6 +59,15 @@ export function clusterRoleTrust(): PolicyDocument {
   return doc({ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
 }
 
+/**
+ * The cluster role's use of the cluster key for secrets envelope encryption (the key policy
+ * delegates to IAM; AmazonEKSClusterPolicy grants no KMS access). One key only.
+ * https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
+ */
+export function clusterKmsPolicy(kmsKeyArn: string): PolicyDocument {
+  return doc({ Sid: "SecretsEnvelopeEncryption", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: kmsKeyArn });
+}
+
 /** Trust of the node role: EC2 instances only. */
 export function nodeRoleTrust(): PolicyDocument {
   return doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" });

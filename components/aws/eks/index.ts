@@ -27,7 +27,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksConfig, NodeGroupConfig } from "../../../config/schema/eks";
 import { Bootstrap } from "../../kubernetes/bootstrap";
-import { type AwsScope, clusterRoleTrust, keyPolicy, MANAGED_POLICIES, managedPolicyArn, nodeRoleTrust } from "./iam";
+import { type AwsScope, clusterKmsPolicy, clusterRoleTrust, keyPolicy, MANAGED_POLICIES, managedPolicyArn, nodeRoleTrust } from "./iam";
 import { eksKubeconfig, endpointHost } from "./kubeconfig";
 
 export * from "./iam";
@@ -154,8 +154,11 @@ export class Cluster extends pulumi.ComponentResource {
 
     // 2. Cluster role, API security group, cluster.
     const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { name: args.roleNames.cluster, assumeRolePolicy: JSON.stringify(clusterRoleTrust()), tags }, child);
-    const clusterPolicies = MANAGED_POLICIES.cluster.map(
+    const clusterPolicies: pulumi.Resource[] = MANAGED_POLICIES.cluster.map(
       (p) => new aws.iam.RolePolicyAttachment(`${name}-cluster-${p}`, { role: clusterRole.name, policyArn: managedPolicyArn(s.partition, p) }, child),
+    );
+    clusterPolicies.push(
+      new aws.iam.RolePolicy(`${name}-cluster-kms`, { role: clusterRole.id, name: "secrets-encryption", policy: key.arn.apply((arn) => JSON.stringify(clusterKmsPolicy(arn))) }, child),
     );
     const apiSg = new aws.ec2.SecurityGroup(
       `${name}-api-sg`,
