@@ -7,7 +7,7 @@ import { azureRules } from "../../tools/synth/rules/azure";
 import { checkAzureRules, formatFinding } from "../../tools/synth/rules";
 import type { StackPlan } from "../../tools/synth/rules/plan";
 import { synthShipped } from "../helpers/synth";
-import { devPlan, edit, IDS, networkPlan, plus, res, without } from "./fixtures/plan";
+import { devPlan, edit, IDS, networkPlan, plus, res, without, ZONE_SUBSCRIPTION_CHECK } from "./fixtures/plan";
 
 const NOW = new Date("2026-11-23T00:00:00Z");
 
@@ -163,7 +163,7 @@ describe("Azure create-time rules: subscription features", () => {
 
   it("accepts a read-only preflight through the cluster subscription's provider instead of a registration resource, but not through another subscription's", () => {
     const provider = (sub: string) => `urn:pulumi:dev::k8tre::pulumi:providers:azure-native::azure-${sub}::azure-${sub}-provider-id`;
-    const preflight = (sub: string) => ({ ...without(dev, "feature-eah"), invokes: [{ token: "azure-native:features:getSubscriptionFeatureRegistration", inputs: { providerNamespace: "Microsoft.Compute", featureName: "EncryptionAtHost" }, provider: provider(sub) }] });
+    const preflight = (sub: string) => ({ ...without(dev, "feature-eah"), invokes: [ZONE_SUBSCRIPTION_CHECK, { token: "azure-native:features:getSubscriptionFeatureRegistration", inputs: { providerNamespace: "Microsoft.Compute", featureName: "EncryptionAtHost" }, provider: provider(sub) }] });
     expect(check(preflight("00000000-0000-0000-0000-000000000003"), [net]).findings).toEqual([]);
     expect(only(preflight("00000000-0000-0000-0000-000000000001"), [net], "aks-feature-encryption-at-host")).toHaveLength(1);
   });
@@ -223,6 +223,20 @@ describe("Azure create-time rules: subnets", () => {
     expect(only(missing, [net], "private-endpoint-subnet")[0].message).toBe("subnet snet-nope is not declared on VNet spoke-dev-vnet");
     const delegated = edit(net, "spoke-dev-vnet", (r) => ((r.inputs.subnets as any[])[2].delegations = [{ name: "d", serviceName: "Microsoft.Web/serverFarms" }]));
     expect(only(dev, [delegated], "private-endpoint-subnet")[0].message).toContain("is delegated (Microsoft.Web/serverFarms)");
+  });
+});
+
+describe("Azure create-time rules: a private DNS zone in another subscription", () => {
+  it("needs Microsoft.ContainerService registered in the zone's subscription: reported unless the plan reads it there", () => {
+    // The fixture's zone lives in the connectivity subscription (…0001), the cluster in …0003; the
+    // compliant fixture reads the provider's registration there.
+    const unchecked = { ...dev, invokes: [] };
+    const [f] = only(unchecked, [net], "aks-private-dns-zone-provider-registration");
+    expect(f.message).toContain("az provider register --subscription 00000000-0000-0000-0000-000000000001 --namespace Microsoft.ContainerService");
+    const otherSub = { ...dev, invokes: [{ ...ZONE_SUBSCRIPTION_CHECK, provider: ZONE_SUBSCRIPTION_CHECK.provider.replace("000000000001", "000000000003") }] };
+    expect(only(otherSub, [net], "aks-private-dns-zone-provider-registration")).toHaveLength(1);
+    const sameSub = edit(unchecked, "cluster-aks", (r) => ((r.inputs.apiServerAccessProfile as any).privateDNSZone = IDS.aksZone.replace("000000000001", "000000000003")));
+    expect(check(sameSub, [net]).findings.filter((x) => x.rule === "aks-private-dns-zone-provider-registration")).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
  * every private endpoint is reachable from where it is used; removing a peering, a zone link or a
  * private endpoint it relies on breaks exactly that path, and the failure names what broke.
  */
-import { analyzeReachability, formatCheck, type ReachabilityReport } from "../../tools/synth/reachability";
+import { analyzeReachability, formatCheck, PATH_LEVELS, type ReachabilityReport } from "../../tools/synth/reachability";
 import type { StackPlan } from "../../tools/synth/rules/plan";
 import { synthShipped } from "../helpers/synth";
 import { devPlan, edit, mgmtPlan, networkPlan, plus, res, without } from "./fixtures/plan";
@@ -75,6 +75,15 @@ describe("reachability: what breaks a path", () => {
     expect(r.checks).toHaveLength(4);
   });
 
+  it("levels: an unreachable private service fails the synth; a path whose program fix is pending is a warning naming the fix", () => {
+    const noPe = devReport(net, without(dev, "env-pe-kv", "env-pe-kv-dns"));
+    expect(noPe.checks[2]).toMatchObject({ level: "error" });
+    expect(noPe.errors).toBe(1);
+    const noPeering = devReport(without(net, "mgmt-to-dev", "dev-to-mgmt"));
+    expect(noPeering.checks[1]).toMatchObject({ level: PATH_LEVELS.apiServer.level, pending: PATH_LEVELS.apiServer.pending });
+    expect(noPeering.errors).toBe(PATH_LEVELS.apiServer.level === "error" ? 1 : 0);
+  });
+
   it("a private endpoint without its DNS zone group has no private record", () => {
     const r = devReport(net, without(dev, "env-pe-kv-dns"));
     expect(r.checks[2].problems).toEqual(["private endpoint env-pe-kv has no private DNS zone group: kv-dev-1's FQDN has no private record (expected zone privatelink.vaultcore.azure.net)"]);
@@ -136,6 +145,7 @@ describe("reachability on the shipped stacks", () => {
     const nodes = r.reachability.checks.filter((c) => c.source.startsWith("dev nodes"));
     expect(nodes.map((c) => c.target.split(" via ")[0])).toEqual(expect.arrayContaining([expect.stringMatching(/^Key Vault kv-k8tre-dev-\w+ \(vault\)$/), expect.stringMatching(/^storage account stk8tredevfs\w+ \(file\)$/)]));
     for (const c of nodes) expect(c.status).toBe("reachable");
+    expect(r.reachability.errors).toBe(0);
     expect(r.reachability.checks.map((c) => c.source.split(" ")[0])).toEqual(expect.arrayContaining(["deployer", "ArgoCD"]));
   });
 });

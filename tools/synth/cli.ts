@@ -234,9 +234,9 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
       failed = true;
       io.err(`stack ${stack}: Azure would refuse ${run.azureRules.errors} request(s) (listed in the summary; docs/synth.md "Azure create-time rules")`);
     }
-    if (run.reachability.level === "error" && run.reachability.unreachable) {
+    if (run.reachability.errors) {
       failed = true;
-      io.err(`stack ${stack}: ${run.reachability.unreachable} private endpoint path(s) unreachable (listed in the summary; docs/synth.md "Reachability")`);
+      io.err(`stack ${stack}: ${run.reachability.errors} private endpoint path(s) unreachable (listed in the summary; docs/synth.md "Reachability")`);
     }
   }
 
@@ -261,7 +261,7 @@ export async function main(argv: string[], io: CliIO = { out: console.log, err: 
   if (!parsed.verbose) for (const line of renderWarnings(reported.map((r) => r.result))) io.out(line);
   const pending = reported.flatMap((r) => [
     ...r.azureRules!.findings.filter((f) => f.pending).map((f) => [f.rule, f.pending!] as const),
-    ...(r.reachability!.unreachable && r.reachability!.pending ? [["reachability", r.reachability!.pending] as const] : []),
+    ...r.reachability!.checks.filter((c) => c.status === "unreachable" && c.pending).map((c) => ["reachability", c.pending!] as const),
   ]);
   for (const line of renderPendingNotes(pending)) io.out(line);
   if (estimateLine) io.out(estimateLine);

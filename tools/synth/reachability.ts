@@ -31,11 +31,17 @@ import { isUnknown, lastSegment, list, obj, PlanIndex, type PlanResource, type S
 import type { RuleLevel } from "./rules/types";
 
 /**
- * The gate's level: `warning` until the program's network path (deployer subnet, spoke-to-spoke
- * peering or private endpoints, zone links) is on main, then `error`.
+ * The gate's level per kind of path: `error` (an unreachable path fails the synth), or `warning`
+ * with the program fix it waits for while that fix is not on main.
  */
-export const REACHABILITY_LEVEL: RuleLevel = "warning";
-export const REACHABILITY_PENDING = "aznet: the deployer subnet and a path from it and from ArgoCD to every environment API server (issue 10 item 7)";
+export const PATH_LEVELS: Readonly<Record<"apiServer" | "privateService" | "certificateVault", { level: RuleLevel; pending?: string }>> = {
+  /** The deployer and ArgoCD to every private API server. */
+  apiServer: { level: "warning", pending: "aznet: the deployer subnet and a path from it and from ArgoCD to every environment API server (issue 10 item 7)" },
+  /** A cluster's nodes to its stack's private Key Vaults and storage accounts. */
+  privateService: { level: "error" },
+  /** An Application Gateway to the private vault holding its certificates. */
+  certificateVault: { level: "warning", pending: "aznet: a private endpoint for the certificate vault, reachable from the gateway subnet (issue 10 item 8)" },
+};
 
 export interface ReachabilityCheck {
   /** Who needs the endpoint, e.g. `deployer (hub/snet-deployer)`. */
@@ -49,13 +55,16 @@ export interface ReachabilityCheck {
   path: string[];
   /** Why it is unreachable (routing and/or name resolution), or what is assumed. */
   problems: string[];
+  /** `error`: unreachable fails the synth; `warning`: reported while `pending` names the fix it waits for. */
+  level: RuleLevel;
+  pending?: string;
 }
 
 export interface ReachabilityReport {
-  level: RuleLevel;
-  pending?: string;
   checks: ReachabilityCheck[];
   unreachable: number;
+  /** Unreachable paths at `error` level: each fails the synth. */
+  errors: number;
 }
 
 interface Point {
@@ -80,6 +89,7 @@ export function analyzeReachability(plans: readonly StackPlan[], stack?: string)
   const plan = new PlanIndex(plans);
   const net = new Network(plan);
   const checks: ReachabilityCheck[] = [];
+  const add = (kind: keyof typeof PATH_LEVELS, c: Omit<ReachabilityCheck, "level" | "pending">) => checks.push({ ...c, ...PATH_LEVELS[kind] });
   const stacks = stack ? [stack] : [...new Set(plans.map((p) => p.stack))];
   const deployer = deployerPoint(plan, net);
   for (const s of stacks) {
@@ -87,26 +97,27 @@ export function analyzeReachability(plans: readonly StackPlan[], stack?: string)
     for (const c of clusters) {
       const api = apiServerTarget(c, plan, net);
       if (!api) continue;
-      if (deployer) checks.push(net.check(deployer.point ?? null, api, deployer.label));
-      else checks.push(missingSource("deployer", api, "no deployer location in the plans: the network stack exports no reachability.deployer (the runner's subnet or landing-zone VNet)"));
+      if (deployer) add("apiServer", net.check(deployer.point ?? null, api, deployer.label));
+      else add("apiServer", missingSource("deployer", api, "no deployer location in the plans: the network stack exports no reachability.deployer (the runner's subnet or landing-zone VNet)"));
       const argocd = isRegistered(plan, s) ? argocdPoint(plan, net, s) : undefined;
-      if (isRegistered(plan, s) && !argocd) checks.push(missingSource("ArgoCD", api, "the stack registers its cluster in ArgoCD, but no referenced stack with ArgoCD and an AKS cluster is in the evaluated plans"));
-      if (argocd && argocd.stack !== s) checks.push(net.check(argocd, api, argocd.label));
+      if (isRegistered(plan, s) && !argocd) add("apiServer", missingSource("ArgoCD", api, "the stack registers its cluster in ArgoCD, but no referenced stack with ArgoCD and an AKS cluster is in the evaluated plans"));
+      if (argocd && argocd.stack !== s) add("apiServer", net.check(argocd, api, argocd.label));
       const nodes = nodePoint(c, plan, net);
       if (!nodes) continue;
-      for (const t of privateServiceTargets(plan, net, s)) checks.push(net.check(nodes, t, nodes.label));
+      for (const t of privateServiceTargets(plan, net, s)) add("privateService", net.check(nodes, t, nodes.label));
     }
     for (const gw of plan.ofType(T.appGateway).filter((g) => g.stack === s)) {
       const subnetId = obj(obj(list(gw.inputs.gatewayIPConfigurations)[0]).subnet).id;
       if (typeof subnetId !== "string") continue;
       const from: Point = { label: `Application Gateway ${gw.name} (${net.where(subnetId)})`, subnetId };
-      for (const t of certVaultTargets(gw, plan, net)) checks.push(net.check(from, t, from.label));
+      for (const t of certVaultTargets(gw, plan, net)) add("certificateVault", net.check(from, t, from.label));
     }
   }
-  return { level: REACHABILITY_LEVEL, ...(REACHABILITY_LEVEL === "warning" ? { pending: REACHABILITY_PENDING } : {}), checks, unreachable: checks.filter((c) => c.status === "unreachable").length };
+  const unreachable = checks.filter((c) => c.status === "unreachable");
+  return { checks, unreachable: unreachable.length, errors: unreachable.filter((c) => c.level === "error").length };
 }
 
-function missingSource(source: string, target: Target, problem: string): ReachabilityCheck {
+function missingSource(source: string, target: Target, problem: string): Omit<ReachabilityCheck, "level" | "pending"> {
   return { source, target: target.label, stack: target.stack, status: "unreachable", path: [], problems: [problem] };
 }
 
@@ -297,7 +308,7 @@ class Network {
     return undefined;
   }
 
-  check(source: Point | null, target: Target, label: string, sourceProblem?: string): ReachabilityCheck {
+  check(source: Point | null, target: Target, label: string, sourceProblem?: string): Omit<ReachabilityCheck, "level" | "pending"> {
     const base = { source: label, target: target.label, stack: target.stack };
     if (!source) return { ...base, status: "unreachable", path: [], problems: [sourceProblem ?? "no source location"] };
     if (target.missing && !target.subnetId) return { ...base, status: "unreachable", path: [], problems: [target.missing] };
@@ -367,7 +378,7 @@ class Network {
 export function reachabilityHeadline(r: ReachabilityReport): string {
   const ok = r.checks.filter((c) => c.status === "reachable").length;
   const assumed = r.checks.filter((c) => c.status === "assumed").length;
-  return `Reachability: ${r.checks.length} path${r.checks.length === 1 ? "" : "s"}, ${ok} reachable, ${r.unreachable} unreachable${assumed ? `, ${assumed} assumed (landing zone)` : ""}${r.unreachable && r.level === "warning" ? " (warning until the network path lands)" : ""}`;
+  return `Reachability: ${r.checks.length} path${r.checks.length === 1 ? "" : "s"}, ${ok} reachable, ${r.unreachable} unreachable${assumed ? `, ${assumed} assumed (landing zone)` : ""}${r.unreachable ? ` (${r.errors} failing the synth, ${r.unreachable - r.errors} warning until a fix lands)` : ""}`;
 }
 
 export function formatCheck(c: ReachabilityCheck): string {
@@ -386,12 +397,11 @@ export function reachabilityCounts(r: ReachabilityReport): string | undefined {
 export function renderReachabilitySummary(r: ReachabilityReport, opts: { verbose?: boolean } = { verbose: true }): string[] {
   if (!r.checks.length) return [];
   const lines = opts.verbose ? [`  ${reachabilityHeadline(r)}`] : [];
-  const mark = r.level === "error" ? "✗" : "!";
   for (const c of r.checks) {
     if (c.status === "reachable" && !opts.verbose) continue;
-    lines.push(`  ${c.status === "reachable" ? "✓" : c.status === "assumed" ? "?" : mark} ${formatCheck(c)}`);
+    lines.push(`  ${c.status === "reachable" ? "✓" : c.status === "assumed" ? "?" : c.level === "error" ? "✗" : "!"} ${formatCheck(c)}`);
+    if (c.status === "unreachable" && c.pending && opts.verbose) lines.push(`      pending: ${c.pending} — reported as a warning until that fix lands`);
   }
-  if (r.unreachable && r.pending && opts.verbose) lines.push(`    pending: ${r.pending} — reported as a warning until that fix lands`);
   return lines;
 }
 
@@ -399,7 +409,7 @@ export function renderReachabilityMarkdown(r: ReachabilityReport): string[] {
   if (!r.checks.length) return [];
   const cell = (s: string) => s.replace(/\|/g, "\\|");
   const lines = ["### Reachability", "", `${reachabilityHeadline(r)}.`, "", "| from | to | result | path / problem |", "| --- | --- | --- | --- |"];
-  for (const c of r.checks) lines.push(`| ${cell(c.source)} | ${cell(c.target)} | ${c.status} | ${cell(c.status === "reachable" ? c.path.join(", ") : c.problems.join("; "))} |`);
+  for (const c of r.checks) lines.push(`| ${cell(c.source)} | ${cell(c.target)} | ${c.status}${c.status === "unreachable" ? ` (${c.level}${c.pending ? ", pending fix" : ""})` : ""} | ${cell(c.status === "reachable" ? c.path.join(", ") : c.problems.join("; "))} |`);
   lines.push("");
   return lines;
 }

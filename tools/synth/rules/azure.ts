@@ -30,7 +30,7 @@ import {
   userAssignedIdentityIds,
   waitsFor,
 } from "./helpers";
-import { isUnknown, lastSegment, list, obj, type PlanIndex, type PlanResource, vnetOfSubnet } from "./plan";
+import { isUnknown, lastSegment, list, obj, type PlanIndex, type PlanResource, subscriptionOfId, vnetOfSubnet } from "./plan";
 import type { AzureRule, RuleFinding } from "./types";
 
 const DOCS = {
@@ -429,6 +429,28 @@ export const azureRules: readonly AzureRule[] = [
       if (!/^\d+\.([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(String(p.sasExpirationPeriod))) out.push({ property: "sasPolicy.sasExpirationPeriod", message: `${show(p.sasExpirationPeriod)} is not a period DD.HH:MM:SS (e.g. "7.00:00:00")` });
       if (!["Log", "Block"].includes(String(p.expirationAction))) out.push({ property: "sasPolicy.expirationAction", message: `${show(p.expirationAction)} is not Log or Block` });
       return out;
+    },
+  },
+
+  {
+    id: "aks-private-dns-zone-provider-registration",
+    title: "A custom private DNS zone in another subscription than the cluster needs the Microsoft.ContainerService provider registered in that subscription too.",
+    level: "warning",
+    pending: "aks: the program reads no provider registration state (no preflight for Microsoft.ContainerService in the zone's subscription; docs/environment.md lists it as a manual step)",
+    types: [T.cluster],
+    sources: [DOCS.privateClusters],
+    check: (r, plan) => {
+      const zone = obj(r.inputs.apiServerAccessProfile).privateDNSZone;
+      const zoneSub = typeof zone === "string" && zone.startsWith("/") ? subscriptionOfId(zone) : undefined;
+      if (!zoneSub || !r.subscriptionId || zoneSub === r.subscriptionId) return [];
+      const checked = plan.invokes.some((i) => i.stack === r.stack && i.subscriptionId === zoneSub && String(i.inputs.resourceProviderNamespace ?? "").toLowerCase() === "microsoft.containerservice");
+      if (checked) return [];
+      return [
+        {
+          property: `${propertiesPrefix(r)}apiServerAccessProfile.privateDNSZone`,
+          message: `the zone is in subscription ${zoneSub}, the cluster in ${r.subscriptionId}: AKS needs Microsoft.ContainerService registered in both, and the plan does not check the zone's subscription (by hand: az provider register --subscription ${zoneSub} --namespace Microsoft.ContainerService)`,
+        },
+      ];
     },
   },
 
