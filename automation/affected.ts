@@ -2,7 +2,8 @@
  * Which stacks a change affects, for CI: `npm run deploy:affected --
  * [--base SHA] [--head SHA] [--stacks "a b"] [--project-dir DIR]`.
  *
- * Writes `stacks=<JSON array>`, `names=<space-separated>` and `any=<true|false>` to $GITHUB_OUTPUT
+ * Writes `stacks=<JSON array>`, `names=<space-separated>`, `any=<true|false>` and `platforms=<space-
+ * separated k8tre:platform values of those stacks>` (CI logs in to each cloud only when needed) to $GITHUB_OUTPUT
  * (and prints them). Rules, most specific first:
  *   - `Pulumi.<stack>.yaml` changed            -> that stack
  *   - only tooling/docs/tests changed          -> no stack (see IGNORED)
@@ -111,7 +112,8 @@ export function main(argv: string[], env: Record<string, string | undefined>, io
       ? { stacks: graph.order.filter((s) => !graph.stacks.get(s)!.example), reasons: [`no usable base commit (${base || "none"}); every stack except the examples`] }
       : affectedStacks(graph, files);
   }
-  const lines = [`stacks=${JSON.stringify(result.stacks)}`, `names=${result.stacks.join(" ")}`, `any=${result.stacks.length > 0}`];
+  const platforms = [...new Set(result.stacks.map((s) => graph.stacks.get(s)!.platform))].sort();
+  const lines = [`stacks=${JSON.stringify(result.stacks)}`, `names=${result.stacks.join(" ")}`, `any=${result.stacks.length > 0}`, `platforms=${platforms.join(" ")}`];
   for (const r of result.reasons) io.stdout(`# ${r}\n`);
   io.stdout(lines.join("\n") + "\n");
   if (env.GITHUB_OUTPUT) fs.appendFileSync(env.GITHUB_OUTPUT, lines.join("\n") + "\n");

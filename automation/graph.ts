@@ -48,6 +48,8 @@ export interface StackNode {
   protected: boolean;
   /** `k8tre:example: true`: deployed only when named explicitly. */
   example: boolean;
+  /** `k8tre:platform` (default azure): which cloud CI logs in to for this stack. */
+  platform: string;
   /** File the stack was declared in, relative to the project directory. */
   file: string;
   /** The stack file's top-level `secretsprovider:` (undefined means the passphrase provider). */
@@ -301,6 +303,7 @@ export function discoverStacks(projectDir: string): StackGraph {
       lateDependsOn: [...late].filter((s) => ![...p.refs].some((r) => !LATE_REF_KEYS.has(r.key) && resolveStackRef(r.target, project).stack === s)).sort(),
       protected: p.protected,
       example: p.example,
+      platform: p.platform,
       file: p.file,
       secretsProvider: p.secretsProvider,
     });

@@ -75,7 +75,7 @@ jobs:
           fi
 `;
 
-function job(id: string, stack: string, needs: string[], condition: string): string {
+function job(id: string, stack: string, platform: string, needs: string[], condition: string): string {
   return [
     "",
     `  ${id}:`,
@@ -87,6 +87,7 @@ function job(id: string, stack: string, needs: string[], condition: string): str
     "    uses: ./.github/workflows/deploy-stack.yml",
     "    with:",
     `      stack: ${stack}`,
+    `      platform: ${platform}`,
     "    secrets:",
     "      PULUMI_CONFIG_PASSPHRASE: ${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
   ].join("\n");
@@ -100,11 +101,11 @@ export function renderDeployWorkflow(graph: StackGraph): string {
     const node = graph.stacks.get(stack)!;
     const early = node.dependsOn.filter((d) => deployable.includes(d) && !node.lateDependsOn.includes(d));
     const ok = early.map((d) => ` && needs.${d}.result != 'failure'`).join("");
-    jobs.push(job(stack, stack, ["plan", ...early], `!cancelled() && needs.plan.result == 'success'${ok} && contains(fromJSON(needs.plan.outputs.stacks), '${stack}')`));
+    jobs.push(job(stack, stack, node.platform, ["plan", ...early], `!cancelled() && needs.plan.result == 'success'${ok} && contains(fromJSON(needs.plan.outputs.stacks), '${stack}')`));
     const late = node.lateDependsOn.filter((d) => deployable.includes(d));
     if (late.length > 0) {
       const lateOk = late.map((d) => ` && needs.${d}.result != 'failure'`).join("");
-      jobs.push(job(`${stack}-late`, stack, ["plan", stack, ...late], `!cancelled() && needs.${stack}.result == 'success' && needs.${stack}.outputs.deferred == 'true'${lateOk}`));
+      jobs.push(job(`${stack}-late`, stack, node.platform, ["plan", stack, ...late], `!cancelled() && needs.${stack}.result == 'success' && needs.${stack}.outputs.deferred == 'true'${lateOk}`));
     }
   }
   return HEADER + jobs.join("\n") + "\n";

@@ -58,7 +58,7 @@ describe("affected.ts main", () => {
     const out = path.join(dir, "github-output");
     const io = capture(dir);
     expect(affectedMain(["--base", base, "--head", "HEAD"], { GITHUB_OUTPUT: out }, io)).toBe(0);
-    expect(fs.readFileSync(out, "utf8")).toBe('stacks=["stg"]\nnames=stg\nany=true\n');
+    expect(fs.readFileSync(out, "utf8")).toBe('stacks=["stg"]\nnames=stg\nany=true\nplatforms=azure\n');
     expect(io.out()).toContain("# Pulumi.stg.yaml: stack stg\n");
   });
 
@@ -69,7 +69,7 @@ describe("affected.ts main", () => {
     expect(io.out()).toContain('stacks=["network","mgmt","dev","prd","stg"]\n');
     const io2 = capture(dir);
     expect(affectedMain(["--stacks", "stg network"], {}, io2)).toBe(0);
-    expect(io2.out()).toContain('stacks=["network","stg"]\nnames=network stg\nany=true\n');
+    expect(io2.out()).toContain('stacks=["network","stg"]\nnames=network stg\nany=true\nplatforms=azure\n');
     const io3 = capture(dir);
     expect(affectedMain(["--stacks", "qa"], {}, io3)).toBe(2);
     expect(io3.err()).toBe("error: unknown stack(s) qa (known stacks: network, mgmt, dev, prd, stg)\n");

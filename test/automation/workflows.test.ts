@@ -161,14 +161,14 @@ describe("workflows", () => {
         expect(needs(env)).toEqual(["plan", "network"]);
         expect(needs(`${env}-late`)).toEqual(["plan", env, "mgmt"]);
         const late = deploy.jobs[`${env}-late`];
-        expect(late.with).toEqual({ stack: env });
+        expect(late.with).toEqual({ stack: env, platform: "azure" });
         expect(late.if).toContain(`needs.${env}.outputs.deferred == 'true'`);
         expect(late.if).toContain("needs.mgmt.result != 'failure'");
       }
       for (const stack of ["network", "mgmt", "dev", "stg", "prd"]) {
         const job = deploy.jobs[stack];
         expect(job.uses).toBe("./.github/workflows/deploy-stack.yml");
-        expect(job.with).toEqual({ stack });
+        expect(job.with).toEqual({ stack, platform: "azure" });
         expect(job.if).toContain(`contains(fromJSON(needs.plan.outputs.stacks), '${stack}')`);
         // A failed upstream stack stops its dependants.
         for (const upstream of needs(stack).filter((n) => n !== "plan")) expect(job.if).toContain(`needs.${upstream}.result != 'failure'`);
@@ -183,6 +183,18 @@ describe("workflows", () => {
       const jobs = (parse(renderDeployWorkflow(withUat)) as Workflow).jobs;
       expect(jobs.uat).toMatchObject({ needs: ["plan", "network"], with: { stack: "uat" }, uses: "./.github/workflows/deploy-stack.yml" });
       expect(jobs["uat-late"]).toMatchObject({ needs: ["plan", "uat", "mgmt"], with: { stack: "uat" } });
+    });
+
+    it("logs in to the stack's own cloud only: AWS stacks assume an AWS role, Azure stacks use Azure OIDC", () => {
+      expect(deploy.jobs["aws-dev"].with).toEqual({ stack: "aws-dev", platform: "aws" });
+      expect(reusable.on.workflow_call.inputs.platform.required).toBe(true);
+      const s = steps(Object.values(reusable.jobs)[0]);
+      const login = (prefix: string) => s.filter((x) => String(x.uses ?? "").startsWith(prefix)).map((x) => x.if);
+      expect(login("azure/login@")).toEqual(["${{ inputs.platform == 'azure' }}"]);
+      expect(login("azure/use-kubelogin@")).toEqual(["${{ inputs.platform == 'azure' }}"]);
+      expect(login("aws-actions/configure-aws-credentials@")).toEqual(["${{ inputs.platform == 'aws' }}"]);
+      const pr = steps(wf["pr.yml"].jobs.preview);
+      expect(pr.filter((x) => String(x.uses ?? "").startsWith("aws-actions/")).map((x) => x.if)).toEqual(["${{ contains(steps.affected.outputs.platforms, 'aws') }}"]);
     });
 
     it("reports from the reusable workflow whether the stack deferred something", () => {
