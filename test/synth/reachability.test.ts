@@ -80,8 +80,14 @@ describe("reachability: what breaks a path", () => {
     expect(noPe.checks[2]).toMatchObject({ level: "error" });
     expect(noPe.errors).toBe(1);
     const noPeering = devReport(without(net, "mgmt-to-dev", "dev-to-mgmt"));
-    expect(noPeering.checks[1]).toMatchObject({ level: PATH_LEVELS.apiServer.level, pending: PATH_LEVELS.apiServer.pending });
-    expect(noPeering.errors).toBe(PATH_LEVELS.apiServer.level === "error" ? 1 : 0);
+    expect(noPeering.checks[1]).toMatchObject({ status: "unreachable", level: "error" });
+    expect(noPeering.errors).toBe(1);
+    // The gateway's certificate vault: private, no endpoint yet — a warning naming the pending fix.
+    const vault = res("network", "azure-native:keyvault:Vault", "certs-vault", { resourceGroupName: "rg-gw", vaultName: "kv-certs", properties: { publicNetworkAccess: "Disabled" } });
+    const gw = edit(plus(net, vault), "gateway-agw", (r) => (r.inputs.sslCertificates = [{ name: "tls-dev", keyVaultSecretId: "https://kv-certs.vault.azure.net/secrets/tls-dev" }]));
+    const certs = analyzeReachability([gw], "network");
+    expect(certs.checks).toEqual([expect.objectContaining({ source: "Application Gateway gateway-agw (hub/snet-appgw)", status: "unreachable", ...PATH_LEVELS.certificateVault })]);
+    expect(certs.errors).toBe(PATH_LEVELS.certificateVault.level === "error" ? 1 : 0);
   });
 
   it("a private endpoint without its DNS zone group has no private record", () => {
@@ -140,6 +146,28 @@ describe("reachability: routing through a hub appliance and custom DNS", () => {
 });
 
 describe("reachability on the shipped stacks", () => {
+  it.each(["mgmt", "dev", "stg", "prd"])("%s: every API server, Key Vault and storage path is reachable (no error-level path fails)", async (stack) => {
+    const r = await synthShipped(stack);
+    expect(r.reachability.checks.filter((c) => c.level === "error" && c.status !== "reachable").map(formatCheck)).toEqual([]);
+    expect(r.reachability.checks.filter((c) => c.target.includes("API server")).length).toBeGreaterThan(0);
+  });
+
+  it("removing a management-environment peering, or a private endpoint, from the shipped plans breaks exactly that path", async () => {
+    const plans = await Promise.all(["network", "mgmt", "dev"].map((s) => synthShipped(s)));
+    const [network, management, environment] = plans;
+    const peering = network.resources.find((r) => r.type === "azure-native:network:VirtualNetworkPeering" && JSON.stringify(r.inputs.remoteVirtualNetwork).includes("vnet-k8tre-dev-") && r.inputs.virtualNetworkName === "vnet-k8tre-mgmt-uks-spoke");
+    expect(peering).toBeDefined();
+    const cut = { ...network, resources: network.resources.filter((r) => r !== peering) };
+    const argo = analyzeReachability([cut, management, environment], "dev").checks.find((c) => c.source.startsWith("ArgoCD"))!;
+    expect(argo).toMatchObject({ status: "unreachable", level: "error" });
+    expect(argo.problems[0]).toMatch(/^peering spoke-dev→spoke-mgmt exists but not the other direction|^no peering spoke-mgmt↔spoke-dev/);
+    const pe = environment.resources.find((r) => r.type === "azure-native:network:PrivateEndpoint" && r.name === "env-pe-vault")!;
+    const noPe = { ...environment, resources: environment.resources.filter((r) => r !== pe) };
+    const kv = analyzeReachability([network, management, noPe], "dev").checks.find((c) => c.target.startsWith("Key Vault"))!;
+    expect(kv).toMatchObject({ status: "unreachable", level: "error" });
+    expect(kv.problems[0]).toBe('public network access is disabled and no private endpoint for "vault" is in the plan');
+  });
+
   it("dev: its nodes reach its Key Vault and storage through private endpoints; the report covers the API server from the deployer and ArgoCD", async () => {
     const r = await synthShipped("dev");
     const nodes = r.reachability.checks.filter((c) => c.source.startsWith("dev nodes"));

@@ -36,7 +36,7 @@ import type { RuleLevel } from "./rules/types";
  */
 export const PATH_LEVELS: Readonly<Record<"apiServer" | "privateService" | "certificateVault", { level: RuleLevel; pending?: string }>> = {
   /** The deployer and ArgoCD to every private API server. */
-  apiServer: { level: "warning", pending: "aznet: the deployer subnet and a path from it and from ArgoCD to every environment API server (issue 10 item 7)" },
+  apiServer: { level: "error" },
   /** A cluster's nodes to its stack's private Key Vaults and storage accounts. */
   privateService: { level: "error" },
   /** An Application Gateway to the private vault holding its certificates. */

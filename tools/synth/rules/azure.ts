@@ -378,8 +378,7 @@ export const azureRules: readonly AzureRule[] = [
   {
     id: "storage-hns-no-versioning",
     title: "Blob versioning is not supported on accounts with a hierarchical namespace (Data Lake Storage).",
-    level: "warning",
-    pending: "aznet: versioning off on HNS accounts (issue 10 item 4)",
+    level: "error",
     types: [T.blobService],
     sources: [DOCS.blobFeatures, DOCS.versioning],
     check: (r, plan) => {
@@ -392,8 +391,7 @@ export const azureRules: readonly AzureRule[] = [
   {
     id: "storage-nfs-premium-filestorage",
     title: "NFS file shares exist only on premium FileStorage accounts (Premium_LRS/Premium_ZRS) with secure transfer (HTTPS only) off, reached through a private endpoint or service endpoint.",
-    level: "warning",
-    pending: "aznet: rwx-default on a Premium FileStorage account with secure transfer off (issue 10 item 4)",
+    level: "error",
     types: [T.storageClass, T.fileShare],
     sources: [DOCS.nfsShares, DOCS.nfsCreate, DOCS.secureTransfer],
     check: (r, plan) => {
@@ -544,8 +542,7 @@ export const azureRules: readonly AzureRule[] = [
   {
     id: "peering-waits-for-vnets",
     title: "A VNet peering is created on an existing VNet towards an existing remote VNet: it must depend on both when the plan declares them.",
-    level: "warning",
-    pending: "aznet: make the hub-side peerings reference (and depend on) the hub VNet (issue 10 item 6)",
+    level: "error",
     types: [T.peering],
     sources: [DOCS.peering],
     check: (r, plan) => {

@@ -44,7 +44,9 @@ export function checkAzureRules(target: StackPlan, context: readonly StackPlan[]
     if (r.stack !== target.stack) continue;
     for (const rule of rules) {
       if (!rule.types.includes(r.type)) continue;
-      checked.add(r.urn);
+      // A stack "has Azure resources" for the headline only through azure-native ones (the
+      // StorageClass rule also sees K3s and EKS classes, which it ignores unless they are Azure Files).
+      if (r.type.startsWith("azure-native:")) checked.add(r.urn);
       for (const f of rule.check(r, plan, ctx)) {
         findings.push({
           rule: rule.id,
