@@ -27,6 +27,11 @@ export interface PolicyResource {
 
 export interface RuleContext {
   engine: Engine;
+  /**
+   * Every resource of the stack, for rules that relate resources (`scope: "stack"`): a vault and
+   * the diagnostic setting that targets it. Engines always pass it to stack-scoped rules.
+   */
+  stack?: readonly PolicyResource[];
   /** Stops the rule: the value it needs is not visible to this engine (e.g. a masked secret). */
   notEvaluable(reason: string): never;
 }
@@ -42,6 +47,11 @@ export interface ResourceRule {
   resourceTypes: readonly string[];
   /** Engines the rule runs on; default both. */
   engines?: readonly Engine[];
+  /**
+   * "stack": the rule reads other resources of the stack (`ctx.stack`); CrossGuard runs it as a
+   * stack validation policy over each resource of its types. Default "resource".
+   */
+  scope?: "resource" | "stack";
   /**
    * The stack config key(s) that fix a violation, when config controls it (printed with every
    * violation, so an operator knows what to edit). Keys are checked against the config schema
@@ -61,6 +71,20 @@ export function withFix(rule: Pick<ResourceRule, "fix">, message: string): strin
 /** WAF policy tag documenting an accepted Detection-mode exception (config/schema/network.ts writes it). */
 export const WAF_DETECTION_REASON_TAG = "k8tre-waf-detection-reason";
 
+/**
+ * The resource-log categories each audited resource type sends to Log Analytics (shared by the
+ * components that create the diagnostic settings and the rule that checks them). Category names:
+ * https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-keyvault-vaults-logs
+ * (AuditEvent: every data-plane and management operation on the vault) and
+ * https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-network-applicationgateways-logs
+ * (access and WAF logs; the performance log exists only for the v1 SKU, AGWPerformanceLogs).
+ */
+export const DIAGNOSTIC_LOG_CATEGORIES = {
+  keyVault: ["AuditEvent"],
+  applicationGateway: ["ApplicationGatewayAccessLog", "ApplicationGatewayFirewallLog"],
+} as const satisfies Record<string, readonly string[]>;
+export type DiagnosedResourceKind = keyof typeof DIAGNOSTIC_LOG_CATEGORIES;
+
 /** How the offline synth shows secret and unknown input values (tools/synth/values.ts). */
 export const SYNTH_SECRET = "[secret]";
 export const SYNTH_UNKNOWN = "[unknown]";
@@ -74,6 +98,9 @@ export const TYPES = {
   wafPolicy: "azure-native:network:WebApplicationFirewallPolicy",
   privateZone: "azure-native:privatedns:PrivateZone",
   genericResource: "azure-native:resources:Resource",
+  diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
+  virtualNetwork: "azure-native:network:VirtualNetwork",
+  flowLog: "azure-native:network:FlowLog",
   clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
   helmRelease: "kubernetes:helm.sh/v3:Release",
   helmChartV4: "kubernetes:helm.sh/v4:Chart",
@@ -406,6 +433,30 @@ export const rules: readonly ResourceRule[] = [
       if (s.state !== "Enabled") v.push(`policySettings.state must be "Enabled" (found ${show(s.state)})`);
       if (list(obj(r.inputs.managedRules).managedRuleSets).length === 0) v.push("managedRules.managedRuleSets must include at least one managed rule set (e.g. OWASP 3.2 or Microsoft_DefaultRuleSet)");
       return v;
+    },
+  },
+  {
+    name: "diagnostics-to-log-analytics",
+    description: "Key Vaults and Application Gateways send logs to Log Analytics (Key Vault audit events; gateway access and WAF logs).",
+    enforcementLevel: "mandatory",
+    baseline: "Azure built-in policy \"Resource logs in Key Vault should be enabled\"; CIS Azure 5.1.4 (Key Vault logging); ASB LT-3 (logging for security investigation), LT-5; SATRE: audit",
+    resourceTypes: [TYPES.vault, TYPES.applicationGateway],
+    scope: "stack",
+    check: (r, ctx) => {
+      const kind: DiagnosedResourceKind = r.type === TYPES.vault ? "keyVault" : "applicationGateway";
+      const armName = kind === "keyVault" ? r.inputs.vaultName : r.inputs.applicationGatewayName;
+      const armType = kind === "keyVault" ? "microsoft.keyvault/vaults" : "microsoft.network/applicationgateways";
+      if (typeof armName !== "string") return ctx.notEvaluable(`the resource's name is not known yet (${kind === "keyVault" ? "vaultName" : "applicationGatewayName"})`);
+      const settings = (ctx.stack ?? []).filter((d) => d.type === TYPES.diagnosticSetting);
+      if (settings.some((d) => typeof d.inputs.resourceUri !== "string")) return ctx.notEvaluable("a diagnostic setting's resourceUri is not known yet");
+      const suffix = `/providers/${armType}/${armName.toLowerCase()}`;
+      const mine = settings.filter((d) => String(d.inputs.resourceUri).toLowerCase().endsWith(suffix));
+      const toWorkspace = mine.filter((d) => typeof d.inputs.workspaceId === "string" ? d.inputs.workspaceId.length > 0 : d.inputs.workspaceId !== undefined);
+      if (toWorkspace.length === 0) return [`no diagnostic setting sends this resource's logs to a Log Analytics workspace (needs a monitor:DiagnosticSetting with resourceUri = this ${kind === "keyVault" ? "vault" : "gateway"} and workspaceId set)`];
+      const enabled = new Set(toWorkspace.flatMap((d) => list(d.inputs.logs).filter((l) => l?.enabled === true)).flatMap((l) => [l.category, l.categoryGroup]).filter((c) => typeof c === "string"));
+      if (enabled.has("allLogs")) return [];
+      const missing = DIAGNOSTIC_LOG_CATEGORIES[kind].filter((c) => !enabled.has(c) && !(kind === "keyVault" && enabled.has("audit")));
+      return missing.length ? [`the diagnostic setting to Log Analytics must enable the log categories ${missing.join(", ")} (found ${show([...enabled])})`] : [];
     },
   },
   {

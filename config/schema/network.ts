@@ -33,7 +33,16 @@ const privateZoneIds = z
   })
   .describe("Existing private-link DNS zones (existing mode).");
 
+/** Where the network stack's resource logs go (both modes). */
+const networkLogs = {
+  logAnalyticsWorkspaceId: armId("an existing Log Analytics workspace ID", "Microsoft.OperationalInsights").optional()
+    .describe("Send the gateway's and the certificate vault's logs to this landing-zone workspace instead of creating one in the network stack."),
+  logRetentionDays: int("the network workspace's log retention in days", 30, 730).default(90)
+    .describe("Retention of the workspace the network stack creates (ignored with logAnalyticsWorkspaceId)."),
+};
+
 export const networkCreate = z.strictObject({
+  ...networkLogs,
   mode: z.literal("create").describe("create: this stack builds the hub, the spokes and the private DNS zones."),
   hub: z.strictObject({
     addressSpace: cidr("the hub VNet address space"),
@@ -68,6 +77,7 @@ const landingZoneReachability = z
   .describe("The reachability guarantees of the landing zone (existing mode).");
 
 export const networkExisting = z.strictObject({
+  ...networkLogs,
   mode: z.literal("existing").describe("existing: reference a landing zone's hub, spokes and zones by resource ID (docs/howto/switch-to-landing-zone.md)."),
   hub: z.strictObject({
     vnetId: armId("the hub VNet ID", "Microsoft.Network"),

@@ -167,6 +167,7 @@ export function buildClusterFoundation(ctx: StackContext): ClusterFoundation {
       tags: ctx.tags,
       storage: c.storage!,
       keyVault: c.keyVault!,
+      logAnalyticsWorkspaceId: cluster.workspaceId,
       endpointSubnetId: net.spoke.endpointSubnetId,
       privateDnsZoneIds: net.privateDnsZoneIds,
       dnsZoneResourceGroupName: net.dnsZoneResourceGroupName,

@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Naming, uniqueSuffix } from "../../config/naming";
 import { PublicGateway } from "../../components/azure/gateway/appGateway";
 import { CertificateVault, verifiedCertificateIds } from "../../components/azure/gateway/certificateVault";
+import { logWorkspace } from "../../components/azure/monitoring/workspace";
 import { parseArmId } from "../../components/azure/network/armId";
 import { DEPLOYER_SUBNET, HubNetwork, SPOKE_SUBNETS, SpokeNetwork, SpokePeering } from "../../components/azure/network/hubSpoke";
 import { PrivateDnsZones, type ZoneLink } from "../../components/azure/network/privateDns";
@@ -228,6 +229,14 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
       // Holds the certificate vault when this stack creates it.
       { provider: gatewayProvider, protect: !g.certificateVaultId },
     );
+    // Resource logs of the gateway and the certificate vault: a landing-zone workspace, or one here.
+    const workspaceId = n.logAnalyticsWorkspaceId
+      ? pulumi.output(n.logAnalyticsWorkspaceId)
+      : logWorkspace(
+          "logs",
+          { workspaceName: naming.resource("log", "net"), resourceGroupName: rgName, location, retentionInDays: n.logRetentionDays, tags },
+          { provider: gatewayProvider, dependsOn: [rg] },
+        ).id;
     const vaultSubscriptionId = g.certificateVaultId ? parseArmId(g.certificateVaultId).subscriptionId : gatewaySubscriptionId;
     const vaultProvider = ctx.azureProvider(vaultSubscriptionId);
     const vault = new CertificateVault(
@@ -242,6 +251,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
             resourceGroup: rg,
             location,
             tenantId: c.azure!.tenantId,
+            logAnalyticsWorkspaceId: workspaceId,
             tags,
           },
       { provider: vaultProvider },
@@ -274,6 +284,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
         certificateVault: { id: vault.vaultId, provider: vaultProvider },
         // Checked only when the gateway is deployed: before that, the vault may still be empty.
         certificateSecretIds: g.enabled ? verifiedCertificateIds(vault, refs, vaultProvider) : {},
+        logAnalyticsWorkspaceId: workspaceId,
         tags,
       },
       { provider: gatewayProvider },
@@ -283,6 +294,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
       gatewayFqdn: gateway.fqdn,
       certificateVaultId: vault.vaultId,
       certificateVaultUri: vault.vaultUri,
+      logAnalyticsWorkspaceId: workspaceId,
     });
   }
   return outputs;

@@ -29,7 +29,7 @@ function args(type: string, props: Record<string, any>, protect = false): Resour
 
 async function validate(policyName: string, a: ResourceValidationArgs): Promise<string[]> {
   const policy = crossGuardPolicies().find((p) => p.name === policyName);
-  if (!policy) throw new Error(`no CrossGuard policy ${policyName}`);
+  if (!policy || !("validateResource" in policy)) throw new Error(`no CrossGuard resource policy ${policyName}`);
   const messages: string[] = [];
   const fns = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
   for (const fn of fns) await fn(a, (m) => messages.push(m));

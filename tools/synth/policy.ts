@@ -101,6 +101,7 @@ export function evaluatePlan(plan: { resources: readonly PlannedResource[] }, ru
         const inputs = rule.resourceTypes.includes("*") ? resource.inputs : unknownChecking(resource.inputs, "");
         messages = rule.check({ ...resource, inputs }, {
           engine: "synth",
+          stack: resources,
           notEvaluable: (reason) => {
             throw new NotEvaluable(reason);
           },

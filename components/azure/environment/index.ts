@@ -20,6 +20,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyVaultConfig, StorageConfig } from "../../../config/schema/environment";
 import { federatedSubject, WORKLOAD_IDENTITIES, type WorkloadIdentityName } from "../../agnostics/identities";
+import { sendResourceLogs } from "../monitoring/diagnostics";
 import { assignRole } from "../roleAssignment";
 
 /** Private-link sub-resources of each Data Lake account (HNS on, so dfs too). */
@@ -77,6 +78,8 @@ export interface EnvironmentResourcesArgs {
   readonly tags: Record<string, string>;
   readonly storage: StorageConfig;
   readonly keyVault: KeyVaultConfig;
+  /** The cluster's Log Analytics workspace: receives the Key Vault's audit log (AuditEvent). */
+  readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
   /** The spoke's private-endpoint subnet. */
   readonly endpointSubnetId: pulumi.Input<string>;
   /** Private DNS zone IDs from the network stack (connectivity subscription). */
@@ -292,6 +295,8 @@ export class EnvironmentResources extends pulumi.ComponentResource {
       protect,
     );
     privateEndpoint("vault", vault.id, "vault");
+    // Every secret read and every change to the vault, to Log Analytics. Nothing waits for it.
+    sendResourceLogs(`${name}-kv-logs`, { kind: "keyVault", resourceId: vault.id, workspaceId: args.logAnalyticsWorkspaceId }, child);
 
     // The environment's private zone, in the connectivity subscription, resolvable from the hub.
     const dnsChild = { parent: this, provider: args.dnsProvider };

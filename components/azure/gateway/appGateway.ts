@@ -12,6 +12,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
+import { sendResourceLogs } from "../monitoring/diagnostics";
 import { assignRole } from "../roleAssignment";
 import { WAF_DETECTION_REASON_TAG } from "../../../config/schema/network";
 
@@ -211,6 +212,8 @@ export interface PublicGatewayArgs {
   };
   /** Verified versionless secret IDs by secret name. */
   readonly certificateSecretIds: pulumi.Input<Record<string, string>>;
+  /** Where the gateway's access and WAF logs go (a diagnostic setting). */
+  readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
   readonly tags?: Record<string, string>;
 }
 
@@ -292,6 +295,8 @@ export class PublicGateway extends pulumi.ComponentResource {
         // Key Vault access must exist before the gateway first fetches its certificates.
         { parent: this, provider, dependsOn: [this.roleAssignment] },
       );
+      // Access and WAF logs (every request, every rule match) to Log Analytics.
+      sendResourceLogs(`${name}-agw-logs`, { kind: "applicationGateway", resourceId: this.gateway.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this, provider });
     }
 
     this.publicIp = pip.ipAddress;

@@ -7,6 +7,7 @@
  */
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
+import { sendResourceLogs } from "../monitoring/diagnostics";
 import { parseArmId } from "../network/armId";
 
 /** `https://<vault>.vault.azure.net/secrets/<name>` — no version, so Application Gateway follows rotations. */
@@ -29,6 +30,8 @@ export type CertificateVaultArgs =
       /** The resource group resource, when this program creates it (the vault waits for it). */
       readonly resourceGroup?: pulumi.Resource;
       readonly tags?: Record<string, string>;
+      /** Where the vault's audit log goes (a diagnostic setting, AuditEvent). */
+      readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
     }
   | { readonly mode: "existing"; readonly vaultId: string };
 
@@ -69,6 +72,8 @@ export class CertificateVault extends pulumi.ComponentResource {
         // Holds every environment's TLS private key.
         { parent: this, provider: opts.provider, protect: true, dependsOn: args.resourceGroup ? [args.resourceGroup] : [] },
       );
+      // Every read of a certificate's private key, and every change to the vault, to Log Analytics.
+      sendResourceLogs(`${name}-vault-logs`, { kind: "keyVault", resourceId: this.vault.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this, provider: opts.provider });
       this.vaultId = this.vault.id;
       this.vaultName = args.vaultName;
       this.resourceGroupName = args.resourceGroupName;

@@ -47,3 +47,9 @@ registerResourceFake("azure-native:privatedns:VirtualNetworkLink", (args, ctx) =
   id: `/subscriptions/${providerSubscription(args) ?? subscriptionOf(ctx)}/resourceGroups/${String(args.inputs.resourceGroupName)}/providers/Microsoft.Network/privateDnsZones/${String(args.inputs.privateZoneName)}/virtualNetworkLinks/${String(args.inputs.virtualNetworkLinkName)}`,
   state: { name: args.inputs.virtualNetworkLinkName },
 }));
+
+/** A diagnostic setting is an extension resource: its ID sits under the resource it logs. */
+registerResourceFake("azure-native:monitor:DiagnosticSetting", (args) => ({
+  id: `${String(args.inputs.resourceUri)}/providers/Microsoft.Insights/diagnosticSettings/${String(args.inputs.name ?? args.name)}`,
+  state: { name: args.inputs.name ?? args.name },
+}));
