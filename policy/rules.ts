@@ -451,7 +451,7 @@ export const rules: readonly ResourceRule[] = [
       if (settings.some((d) => typeof d.inputs.resourceUri !== "string")) return ctx.notEvaluable("a diagnostic setting's resourceUri is not known yet");
       const suffix = `/providers/${armType}/${armName.toLowerCase()}`;
       const mine = settings.filter((d) => String(d.inputs.resourceUri).toLowerCase().endsWith(suffix));
-      const toWorkspace = mine.filter((d) => typeof d.inputs.workspaceId === "string" ? d.inputs.workspaceId.length > 0 : d.inputs.workspaceId !== undefined);
+      const toWorkspace = mine.filter((d) => typeof d.inputs.workspaceId === "string" && d.inputs.workspaceId.length > 0);
       if (toWorkspace.length === 0) return [`no diagnostic setting sends this resource's logs to a Log Analytics workspace (needs a monitor:DiagnosticSetting with resourceUri = this ${kind === "keyVault" ? "vault" : "gateway"} and workspaceId set)`];
       const enabled = new Set(toWorkspace.flatMap((d) => list(d.inputs.logs).filter((l) => l?.enabled === true)).flatMap((l) => [l.category, l.categoryGroup]).filter((c) => typeof c === "string"));
       if (enabled.has("allLogs")) return [];

@@ -210,6 +210,15 @@ describe("key vault", () => {
   });
 });
 
+describe("key vault audit log", () => {
+  it("sends the vault's AuditEvent log to the cluster's Log Analytics workspace", () => {
+    const kv = one(dev, "azure-native:keyvault:Vault");
+    const workspace = one(dev, "azure-native:operationalinsights:Workspace");
+    const settings = ofType(dev, "azure-native:monitor:DiagnosticSetting").filter((d) => String(d.inputs.resourceUri).endsWith(`/Microsoft.KeyVault/vaults/${String(kv.inputs.vaultName)}`));
+    expect(settings.map((d) => [String(d.inputs.workspaceId).endsWith(`/workspaces/${String(workspace.inputs.workspaceName)}`), d.inputs.logs])).toEqual([[true, [{ category: "AuditEvent", enabled: true }]]]);
+  });
+});
+
 describe("environment DNS zone", () => {
   it("is <env>.<domain> (apex in prd), linked to the hub without registration, protected, in the connectivity subscription", () => {
     const zone = one(dev, "azure-native:privatedns:PrivateZone");

@@ -118,6 +118,33 @@ describe("certificate vault", () => {
   });
 });
 
+describe("resource logs", () => {
+  const settingFor = (uriSuffix: RegExp) => ofType(r, "azure-native:monitor:DiagnosticSetting").filter((d) => uriSuffix.test(String(d.inputs.resourceUri)));
+
+  it("creates a protected, query-private Log Analytics workspace in the gateway resource group, with the default retention", () => {
+    const w = one(r, "azure-native:operationalinsights:Workspace");
+    expect(w.protect).toBe(true);
+    expect(w.inputs).toMatchObject({ resourceGroupName: "rg-k8tre-net-uks-gateway", retentionInDays: 90, publicNetworkAccessForQuery: "Disabled", features: { disableLocalAuth: true } });
+    expect(String(r.outputs.logAnalyticsWorkspaceId)).toMatch(/\/providers\/Microsoft\.OperationalInsights\/workspaces\/log-k8tre-net-uks-net$/);
+  });
+
+  it("sends the certificate vault's audit events and the gateway's access and WAF logs to that workspace", () => {
+    const workspaceId = r.outputs.logAnalyticsWorkspaceId;
+    const vaultName = (one(r, "azure-native:keyvault:Vault").inputs as any).vaultName;
+    const vault = settingFor(new RegExp(`/Microsoft.KeyVault/vaults/${vaultName}$`));
+    expect(vault.map((d) => [d.inputs.workspaceId, d.inputs.logs])).toEqual([[workspaceId, [{ category: "AuditEvent", enabled: true }]]]);
+    const gateway = settingFor(/\/Microsoft.Network\/applicationGateways\/agw-k8tre-net-uks$/);
+    expect(gateway.map((d) => [d.inputs.workspaceId, d.inputs.logs])).toEqual([
+      [workspaceId, [{ category: "ApplicationGatewayAccessLog", enabled: true }, { category: "ApplicationGatewayFirewallLog", enabled: true }]],
+    ]);
+  });
+
+  it("gates nothing: no resource depends on a diagnostic setting", () => {
+    const settings = new Set(ofType(r, "azure-native:monitor:DiagnosticSetting").map((d) => d.urn));
+    expect(r.resources.filter((x) => x.dependsOn.some((u) => settings.has(u))).map((x) => x.name)).toEqual([]);
+  });
+});
+
 describe("private DNS", () => {
   it("creates the seven private-link zones, protected, and exports their IDs and names", () => {
     const zones = ofType(r, "azure-native:privatedns:PrivateZone");
@@ -209,7 +236,7 @@ describe("hub and spokes", () => {
 
   it("exports the contract the cluster stacks read", () => {
     expect(Object.keys(r.outputs).sort()).toEqual(
-      ["certificateVaultId", "certificateVaultUri", "dnsZoneResourceGroupName", "dnsZoneSubscriptionId", "gatewayFqdn", "gatewayPublicIp", "hubVnetId", "linkVnetIds", "location", "privateDnsZoneIds", "privateDnsZoneNames", "reachability", "spokes"],
+      ["certificateVaultId", "certificateVaultUri", "dnsZoneResourceGroupName", "dnsZoneSubscriptionId", "gatewayFqdn", "gatewayPublicIp", "hubVnetId", "linkVnetIds", "location", "logAnalyticsWorkspaceId", "privateDnsZoneIds", "privateDnsZoneNames", "reachability", "spokes"],
     );
     expect(Object.keys((r.outputs.spokes as any).dev).sort()).toEqual(["endpointSubnetId", "ingressSubnetId", "ingressSubnetName", "nodeSubnetId", "subscriptionId", "vnetId"]);
     expect((r.outputs.spokes as any).dev.ingressSubnetName).toBe("snet-clusteringressservices");

@@ -51,6 +51,21 @@ describe("CrossGuard pack", () => {
     expect(await validate("keyvault-no-public-network-access", args(TYPES.vault, ok))).toEqual([]);
   });
 
+  it("runs diagnostics-to-log-analytics over the whole stack, reporting the unlogged vault by URN", async () => {
+    const policy = crossGuardPolicies().find((p) => p.name === "diagnostics-to-log-analytics");
+    if (!policy || !("validateStack" in policy)) throw new Error("diagnostics-to-log-analytics is not a stack policy");
+    const res = (type: string, name: string, props: Record<string, any>) => ({ ...args(type, props), urn: `urn:${name}`, name, isType: () => false, asType: () => undefined });
+    const vaults = [res(TYPES.vault, "logged", { vaultName: "kv-a" }), res(TYPES.vault, "silent", { vaultName: "kv-b" })];
+    const setting = res("azure-native:monitor:DiagnosticSetting", "s", {
+      resourceUri: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-a",
+      workspaceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log",
+      logs: [{ category: "AuditEvent", enabled: true }],
+    });
+    const reported: Array<[string, string | undefined]> = [];
+    await policy.validateStack({ resources: [...vaults, setting] as any, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable: (r?: string): never => { throw new Error(r); } }, (m, urn) => reported.push([m, urn]));
+    expect(reported).toEqual([[expect.stringContaining("no diagnostic setting"), "urn:silent"]]);
+  });
+
   it("reads protect from the resource options", async () => {
     expect(await validate("protect-stateful-resources", args(TYPES.storageAccount, {}, false))).toHaveLength(1);
     expect(await validate("protect-stateful-resources", args(TYPES.storageAccount, {}, true))).toEqual([]);

@@ -67,7 +67,7 @@ describe("every policy has violating and compliant cases here", () => {
     "aks-private-cluster", "aks-node-pool-no-public-ip", "aks-local-accounts-disabled", "aks-entra-id-rbac", "aks-encryption-at-host",
     "keyvault-no-public-network-access", "keyvault-purge-protection", "keyvault-rbac-authorization",
     "storage-no-public-access", "storage-secure-transport", "storage-shared-key-disabled",
-    "appgw-waf-enabled", "appgw-tls-min-1-2", "waf-policy-prevention", "protect-stateful-resources",
+    "appgw-waf-enabled", "appgw-tls-min-1-2", "waf-policy-prevention", "diagnostics-to-log-analytics", "protect-stateful-resources",
     "k8s-no-cluster-admin-for-service-accounts", "argocd-cluster-no-bearer-token", "helm-chart-pinned", "no-plaintext-secrets",
     // AWS rules (policy/aws.ts) have their cases in test/aws/.
     ...awsRules.map((r) => r.name),
@@ -234,6 +234,39 @@ describe("Application Gateway and WAF", () => {
     // a documented exception (the tag the program writes from k8tre:gateway.wafDetectionReason)
     expect(check("waf-policy-prevention", TYPES.wafPolicy, { ...waf(), policySettings: { mode: "Detection", state: "Enabled" }, tags: { "k8tre-waf-detection-reason": "tuning until 2026-12-31" } })).toEqual([]);
     expect(check("waf-policy-prevention", TYPES.wafPolicy, { policySettings: { mode: "Prevention", state: "Disabled" }, managedRules: { managedRuleSets: [] } })).toHaveLength(2);
+  });
+});
+
+describe("diagnostics-to-log-analytics", () => {
+  const WS = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log";
+  const res = (type: string, inputs: Record<string, any>): PolicyResource => normalizeResource({ type, name: inputs.name ?? "r", urn: `urn:${type}::r`, inputs });
+  const vault = res(TYPES.vault, { vaultName: "kv-dev" });
+  const gw = res(TYPES.applicationGateway, { applicationGatewayName: "agw-net" });
+  const setting = (uri: string, logs: any[], workspaceId: unknown = WS) => res(TYPES.diagnosticSetting, { resourceUri: uri, workspaceId, logs });
+  const vaultUri = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-dev";
+  const gwUri = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/agw-net";
+  const run = (r: PolicyResource, stack: PolicyResource[]) => ruleByName("diagnostics-to-log-analytics").check(r, { ...ctx("synth"), stack: [r, ...stack] });
+
+  it("fails a vault or a gateway with no diagnostic setting, or one to another resource", () => {
+    expect(run(vault, [])).toEqual([expect.stringContaining("no diagnostic setting sends this resource's logs to a Log Analytics workspace")]);
+    expect(run(vault, [setting(gwUri, [{ category: "AuditEvent", enabled: true }])])).toHaveLength(1);
+    expect(run(gw, [setting(vaultUri, [{ category: "AuditEvent", enabled: true }])])).toHaveLength(1);
+  });
+
+  it("fails a setting without a workspace or without the required categories", () => {
+    expect(run(vault, [setting(vaultUri, [{ category: "AuditEvent", enabled: true }], "")])).toHaveLength(1);
+    expect(run(vault, [setting(vaultUri, [{ category: "AuditEvent", enabled: false }])])).toEqual([expect.stringContaining("must enable the log categories AuditEvent")]);
+    expect(run(gw, [setting(gwUri, [{ category: "ApplicationGatewayAccessLog", enabled: true }])])).toEqual([expect.stringContaining("ApplicationGatewayFirewallLog")]);
+  });
+
+  it("passes the settings our components create, and the allLogs category group", () => {
+    expect(run(vault, [setting(vaultUri.toUpperCase(), [{ category: "AuditEvent", enabled: true }])])).toEqual([]);
+    expect(run(gw, [setting(gwUri, [{ category: "ApplicationGatewayAccessLog", enabled: true }, { category: "ApplicationGatewayFirewallLog", enabled: true }])])).toEqual([]);
+    expect(run(gw, [setting(gwUri, [{ categoryGroup: "allLogs", enabled: true }])])).toEqual([]);
+  });
+
+  it("is not evaluable while a setting's target is unknown", () => {
+    expect(() => run(vault, [setting(undefined as any, [])])).toThrow(Stop);
   });
 });
 
