@@ -27,8 +27,8 @@ export function logWorkspaceSettings(args: LogWorkspaceArgs): operationalinsight
     // Queries only through a private link (built-in policy "Log Analytics workspaces should block
     // log ingestion and querying from public networks",
     // https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security). Ingestion stays
-    // enabled: diagnostic settings deliver over Azure's backbone either way, and closing it needs
-    // an Azure Monitor Private Link Scope, not part of this design (docs/network.md, "Logs").
+    // enabled, as on the clusters' workspaces: closing it belongs with an Azure Monitor Private
+    // Link Scope, not part of this design (docs/network.md, "Logs").
     publicNetworkAccessForQuery: "Disabled",
     publicNetworkAccessForIngestion: "Enabled",
     tags: args.tags,
