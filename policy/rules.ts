@@ -448,10 +448,12 @@ export const rules: readonly ResourceRule[] = [
       const armType = kind === "keyVault" ? "microsoft.keyvault/vaults" : "microsoft.network/applicationgateways";
       if (typeof armName !== "string") return ctx.notEvaluable(`the resource's name is not known yet (${kind === "keyVault" ? "vaultName" : "applicationGatewayName"})`);
       const settings = (ctx.stack ?? []).filter((d) => d.type === TYPES.diagnosticSetting);
-      if (settings.some((d) => typeof d.inputs.resourceUri !== "string")) return ctx.notEvaluable("a diagnostic setting's resourceUri is not known yet");
       const suffix = `/providers/${armType}/${armName.toLowerCase()}`;
-      const mine = settings.filter((d) => String(d.inputs.resourceUri).toLowerCase().endsWith(suffix));
+      const mine = settings.filter((d) => typeof d.inputs.resourceUri === "string" && d.inputs.resourceUri.toLowerCase().endsWith(suffix));
       const toWorkspace = mine.filter((d) => typeof d.inputs.workspaceId === "string" && d.inputs.workspaceId.length > 0);
+      // A setting whose target is unknown (preview of a new stack: the resource ID comes with it) may be this one's.
+      const unknownTarget = settings.some((d) => typeof d.inputs.resourceUri !== "string" || d.inputs.resourceUri === SYNTH_UNKNOWN);
+      if (toWorkspace.length === 0 && unknownTarget) return ctx.notEvaluable("a diagnostic setting's resourceUri is not known until the resource it logs exists");
       if (toWorkspace.length === 0) return [`no diagnostic setting sends this resource's logs to a Log Analytics workspace (needs a monitor:DiagnosticSetting with resourceUri = this ${kind === "keyVault" ? "vault" : "gateway"} and workspaceId set)`];
       const enabled = new Set(toWorkspace.flatMap((d) => list(d.inputs.logs).filter((l) => l?.enabled === true)).flatMap((l) => [l.category, l.categoryGroup]).filter((c) => typeof c === "string"));
       if (enabled.has("allLogs")) return [];

@@ -42,7 +42,8 @@ describe("deploy-time estimate of network, mgmt, dev, stg, prd", () => {
 
   it("keeps the public gateway off the cluster path: an operator-gated late step after certificate import", () => {
     const gated = estimate.lateSteps.filter((l) => !l.inTotal);
-    expect(gated).toEqual([expect.objectContaining({ stack: "network", resources: ["gateway-agw"] })]);
+    // The gateway's diagnostic setting follows it; nothing else waits for either.
+    expect(gated).toEqual([expect.objectContaining({ stack: "network", resources: ["gateway-agw", "gateway-agw-logs"] })]);
     expect(estimate.stacks.find((s) => s.stack === "network")!.endMinutes).toBeLessThan(4);
   });
 

@@ -267,6 +267,8 @@ describe("diagnostics-to-log-analytics", () => {
 
   it("is not evaluable while a setting's target is unknown", () => {
     expect(() => run(vault, [setting(undefined as any, [])])).toThrow(Stop);
+    expect(() => run(vault, [setting("[unknown]", [])])).toThrow(Stop);
+    expect(run(vault, [setting("[unknown]", []), setting(vaultUri, [{ category: "AuditEvent", enabled: true }])])).toEqual([]);
   });
 });
 
