@@ -462,6 +462,35 @@ export const rules: readonly ResourceRule[] = [
     },
   },
   {
+    name: "vnet-flow-logs",
+    description: "Every VNet has an enabled VNet flow log writing to a storage account in the VNet's region (NSG flow logs can no longer be created).",
+    enforcementLevel: "mandatory",
+    baseline: "Azure built-in policy \"Audit flow logs configuration for every virtual network\"; ASB LT-4 (network logging); SATRE: audit",
+    resourceTypes: [TYPES.virtualNetwork],
+    scope: "stack",
+    check: (r, ctx) => {
+      const name = r.inputs.virtualNetworkName;
+      if (typeof name !== "string") return ctx.notEvaluable("the VNet's name is not known yet (virtualNetworkName)");
+      const stack = ctx.stack ?? [];
+      const logs = stack.filter((d) => d.type === TYPES.flowLog);
+      const suffix = `/providers/microsoft.network/virtualnetworks/${name.toLowerCase()}`;
+      const mine = logs.filter((d) => typeof d.inputs.targetResourceId === "string" && d.inputs.targetResourceId.toLowerCase().endsWith(suffix) && d.inputs.enabled !== false);
+      if (mine.length === 0) {
+        if (logs.some((d) => typeof d.inputs.targetResourceId !== "string" || d.inputs.targetResourceId === SYNTH_UNKNOWN)) return ctx.notEvaluable("a flow log's targetResourceId is not known until the VNet exists");
+        return [`no enabled flow log targets this VNet (needs a network:FlowLog with targetResourceId = this VNet; NSG flow logs can no longer be created: https://learn.microsoft.com/azure/network-watcher/nsg-flow-logs-overview)`];
+      }
+      // The storage account must be in the VNet's region (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview).
+      const accounts = stack.filter((d) => d.type === TYPES.storageAccount && typeof d.inputs.accountName === "string");
+      const v: string[] = [];
+      for (const log of mine) {
+        const storageId = log.inputs.storageId;
+        const account = typeof storageId === "string" ? accounts.find((a) => storageId.toLowerCase().endsWith(`/storageaccounts/${String(a.inputs.accountName).toLowerCase()}`)) : undefined;
+        if (account && account.inputs.location !== r.inputs.location) v.push(`flow log ${log.name} writes to storage account ${String(account.inputs.accountName)} in ${show(account.inputs.location)}; it must be in the VNet's region ${show(r.inputs.location)}`);
+      }
+      return v;
+    },
+  },
+  {
     name: "protect-stateful-resources",
     description: "Data-bearing resources (Key Vaults, storage accounts, private DNS zones) are protected from deletion.",
     enforcementLevel: "mandatory",

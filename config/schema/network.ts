@@ -59,6 +59,14 @@ export const networkCreate = z.strictObject({
     .describe("Where `pulumi up` runs from: a subnet in the management spoke, which reaches every cluster's private API server, Key Vault and storage endpoints through the management<->environment peerings."),
   dnsLinkVnetIds: z.array(armId("a VNet ID to link to every private DNS zone", "Microsoft.Network")).default([])
     .describe("Extra VNets (e.g. the self-hosted CI runner's) linked to every private zone, registration off."),
+  flowLogs: z
+    .strictObject({
+      retentionDays: int("the VNet flow log retention in days", 1, 365).default(90),
+      networkWatcherResourceGroup: z.string({ error: "the resource group of the regional Network Watcher" }).min(1).default("NetworkWatcherRG")
+        .describe("Resource group of NetworkWatcher_<region> in every subscription holding a VNet (Azure's automatic one is NetworkWatcherRG)."),
+    })
+    .default({ retentionDays: 90, networkWatcherResourceGroup: "NetworkWatcherRG" })
+    .describe("VNet flow logs on the hub and every spoke, each to a storage account in the VNet's region (docs/network.md, \"Logs\")."),
 });
 
 /** "peered": a direct VNet peering to every spoke; "hub-routed": user-defined routes through the hub firewall, which allows TCP 443 and the storage ports. */

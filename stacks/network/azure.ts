@@ -13,6 +13,7 @@ import { PublicGateway } from "../../components/azure/gateway/appGateway";
 import { CertificateVault, verifiedCertificateIds } from "../../components/azure/gateway/certificateVault";
 import { logWorkspace } from "../../components/azure/monitoring/workspace";
 import { parseArmId } from "../../components/azure/network/armId";
+import { VnetFlowLog } from "../../components/azure/network/flowLogs";
 import { DEPLOYER_SUBNET, HubNetwork, SPOKE_SUBNETS, SpokeNetwork, SpokePeering } from "../../components/azure/network/hubSpoke";
 import { PrivateDnsZones, type ZoneLink } from "../../components/azure/network/privateDns";
 import type { StackContext, StackOutputs } from "../context";
@@ -76,6 +77,24 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
       { provider: connectivity },
     );
     hubVnetId = hub.vnetId;
+    // Every VNet this stack creates records its traffic (VNet flow logs; NSG flow logs are retired).
+    const flowLog = (key: string, nm: Naming, vnet: HubNetwork | SpokeNetwork, provider: pulumi.ProviderResource) =>
+      new VnetFlowLog(
+        `flowlog-${key}`,
+        {
+          location,
+          resourceGroupName: vnet.resourceGroupName,
+          storageAccountName: nm.storageAccount("flow"),
+          flowLogName: nm.resource("fl", key),
+          identityName: nm.resource("id", `fl-${key}`),
+          vnet: vnet.vnet,
+          networkWatcherResourceGroup: n.flowLogs.networkWatcherResourceGroup,
+          retentionDays: n.flowLogs.retentionDays,
+          tags,
+        },
+        { provider },
+      );
+    flowLog("hub", naming, hub, connectivity);
     gatewaySubnetId = hub.gatewaySubnetId;
     gatewaySubscriptionId = ctx.connectivitySubscriptionId;
 
@@ -106,6 +125,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
         { provider: ctx.azureProvider(subscriptionId) },
       );
       spokeNetworks[env] = spoke;
+      flowLog(env, en, spoke, spoke.provider);
       spokes[env] = {
         vnetId: spoke.vnetId,
         nodeSubnetId: spoke.subnetIds.node,

@@ -72,14 +72,14 @@ describe("public gateway", () => {
     const vaultName = (one(r, "azure-native:keyvault:Vault").inputs as any).vaultName;
     expect(g.sslCertificates.map((c: any) => c.keyVaultSecretId)).toEqual(["tls-dev", "tls-stg", "tls-prd"].map((s) => `https://${vaultName}.vault.azure.net/secrets/${s}`));
     for (const c of g.sslCertificates) expect(c.data).toBeUndefined();
-    const identity = one(r, "azure-native:managedidentity:UserAssignedIdentity");
+    const identity = one(r, "azure-native:managedidentity:UserAssignedIdentity", "gateway-identity");
     expect(g.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [expect.stringContaining("/userAssignedIdentities/id-k8tre-net-uks-agw")] });
     expect(identity.name).toBe("gateway-identity");
   });
 
   it("gives the identity Key Vault Secrets User on that vault only, and creates the gateway after the grant", () => {
     const vault = one(r, "azure-native:keyvault:Vault");
-    const ra = one(r, "azure-native:authorization:RoleAssignment");
+    const ra = one(r, "azure-native:authorization:RoleAssignment", "gateway-kv-secrets-user");
     expect((ra.inputs as any).roleDefinitionId).toMatch(/\/roleDefinitions\/4633458b-17de-408a-b874-0445c86b69e6$/);
     expect((ra.inputs as any).scope).toMatch(new RegExp(`/providers/Microsoft.KeyVault/vaults/${(vault.inputs as any).vaultName}$`));
     expect((ra.inputs as any).principalType).toBe("ServicePrincipal");
@@ -142,6 +142,37 @@ describe("resource logs", () => {
   it("gates nothing: no resource depends on a diagnostic setting", () => {
     const settings = new Set(ofType(r, "azure-native:monitor:DiagnosticSetting").map((d) => d.urn));
     expect(r.resources.filter((x) => x.dependsOn.some((u) => settings.has(u))).map((x) => x.name)).toEqual([]);
+  });
+});
+
+describe("VNet flow logs", () => {
+  it("gives the hub and every spoke an enabled flow log on the region's Network Watcher, in the VNet's subscription", () => {
+    const vnets = ofType(r, "azure-native:network:VirtualNetwork");
+    const logs = ofType(r, "azure-native:network:FlowLog");
+    expect(vnets.map((v) => v.inputs.virtualNetworkName).sort()).toEqual(["vnet-k8tre-dev-uks-spoke", "vnet-k8tre-mgmt-uks-spoke", "vnet-k8tre-net-uks-hub", "vnet-k8tre-prd-uks-spoke", "vnet-k8tre-stg-uks-spoke"]);
+    for (const v of vnets) {
+      const mine = logs.filter((l) => String(l.inputs.targetResourceId).endsWith(`/virtualNetworks/${String(v.inputs.virtualNetworkName)}`));
+      expect(mine).toHaveLength(1);
+      const log = mine[0];
+      expect(log.inputs).toMatchObject({ enabled: true, networkWatcherName: "NetworkWatcher_uksouth", resourceGroupName: "NetworkWatcherRG", location: v.inputs.location, format: { type: "JSON", version: 2 }, retentionPolicy: { enabled: true, days: 90 } });
+      expect(log.provider).toBe(v.provider);
+      // Created after the VNet (Azure creates the regional watcher with the first VNet) and after its identity may write.
+      expect(log.dependsOn).toContain(v.urn);
+      const account = ofType(r, "azure-native:storage:StorageAccount").find((a) => String(log.inputs.storageId).endsWith(`/storageAccounts/${String(a.inputs.accountName)}`))!;
+      expect(account.inputs).toMatchObject({ location: v.inputs.location, sku: { name: "Standard_LRS" }, kind: "StorageV2", allowSharedKeyAccess: false, publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" } });
+      expect(account.protect).toBe(true);
+      expect(account.provider).toBe(v.provider);
+      const identityId = (log.inputs.identity as any).userAssignedIdentities[0];
+      const grant = ofType(r, "azure-native:authorization:RoleAssignment").find((g) => g.inputs.scope === log.inputs.storageId)!;
+      expect(String(grant.inputs.roleDefinitionId)).toMatch(/ba92f5b4-2d11-453d-a403-e96b0029c9fe$/);
+      expect(log.dependsOn).toContain(grant.urn);
+      expect(identityId).toMatch(/userAssignedIdentities\/id-k8tre-/);
+    }
+  });
+
+  it("gates nothing: no resource depends on a flow log", () => {
+    const logs = new Set(ofType(r, "azure-native:network:FlowLog").map((d) => d.urn));
+    expect(r.resources.filter((x) => x.dependsOn.some((u) => logs.has(u))).map((x) => x.name)).toEqual([]);
   });
 });
 

@@ -67,7 +67,7 @@ describe("every policy has violating and compliant cases here", () => {
     "aks-private-cluster", "aks-node-pool-no-public-ip", "aks-local-accounts-disabled", "aks-entra-id-rbac", "aks-encryption-at-host",
     "keyvault-no-public-network-access", "keyvault-purge-protection", "keyvault-rbac-authorization",
     "storage-no-public-access", "storage-secure-transport", "storage-shared-key-disabled",
-    "appgw-waf-enabled", "appgw-tls-min-1-2", "waf-policy-prevention", "diagnostics-to-log-analytics", "protect-stateful-resources",
+    "appgw-waf-enabled", "appgw-tls-min-1-2", "waf-policy-prevention", "diagnostics-to-log-analytics", "vnet-flow-logs", "protect-stateful-resources",
     "k8s-no-cluster-admin-for-service-accounts", "argocd-cluster-no-bearer-token", "helm-chart-pinned", "no-plaintext-secrets",
     // AWS rules (policy/aws.ts) have their cases in test/aws/.
     ...awsRules.map((r) => r.name),
@@ -269,6 +269,27 @@ describe("diagnostics-to-log-analytics", () => {
     expect(() => run(vault, [setting(undefined as any, [])])).toThrow(Stop);
     expect(() => run(vault, [setting("[unknown]", [])])).toThrow(Stop);
     expect(run(vault, [setting("[unknown]", []), setting(vaultUri, [{ category: "AuditEvent", enabled: true }])])).toEqual([]);
+  });
+});
+
+describe("vnet-flow-logs", () => {
+  const res = (type: string, name: string, inputs: Record<string, any>): PolicyResource => normalizeResource({ type, name, urn: `urn:${type}::${name}`, inputs });
+  const vnet = res(TYPES.virtualNetwork, "hub-vnet", { virtualNetworkName: "vnet-hub", location: "uksouth" });
+  const vnetId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-hub";
+  const account = (location: string) => res(TYPES.storageAccount, "st", { accountName: "stflow", location });
+  const flowLog = (target: unknown, enabled = true) => res(TYPES.flowLog, "fl", { targetResourceId: target, enabled, storageId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stflow" });
+  const run = (stack: PolicyResource[]) => ruleByName("vnet-flow-logs").check(vnet, { ...ctx("synth"), stack: [vnet, ...stack] });
+
+  it("fails a VNet without an enabled flow log, or with its storage in another region", () => {
+    expect(run([account("uksouth")])).toEqual([expect.stringContaining("no enabled flow log targets this VNet")]);
+    expect(run([account("uksouth"), flowLog(vnetId, false)])).toHaveLength(1);
+    expect(run([account("uksouth"), flowLog(vnetId.replace("vnet-hub", "vnet-other"))])).toHaveLength(1);
+    expect(run([account("ukwest"), flowLog(vnetId)])).toEqual([expect.stringContaining("it must be in the VNet's region \"uksouth\"")]);
+  });
+
+  it("passes a flow log on the VNet with storage in its region; not evaluable while the target is unknown", () => {
+    expect(run([account("uksouth"), flowLog(vnetId)])).toEqual([]);
+    expect(() => run([flowLog("[unknown]")])).toThrow(Stop);
   });
 });
 

@@ -77,3 +77,9 @@ registerCallFake("azure-native:keyvault:getSecret", (args, ctx) => {
     },
   };
 });
+/** A flow log is a child of the regional Network Watcher (networkWatchers/flowLogs). */
+registerResourceFake("azure-native:network:FlowLog", (args, ctx) => {
+  const watcher = idOf(args, ctx, "Microsoft.Network/networkWatchers", "networkWatcherName");
+  const name = String(args.inputs.flowLogName ?? args.name);
+  return { id: `${watcher}/flowLogs/${name}`, state: { name, targetResourceGuid: fakeGuid(String(args.inputs.targetResourceId)) } };
+});
