@@ -308,6 +308,45 @@ describe("Azure create-time rules: peerings", () => {
   });
 });
 
+describe("Azure create-time rules: VNet flow logs (on the shipped network plan)", () => {
+  let shipped: StackPlan;
+  beforeAll(async () => {
+    const r = await synthShipped("network");
+    shipped = { stack: "network", resources: r.resources, outputs: r.outputs, invokes: r.invokes } as StackPlan;
+  });
+  const flowFindings = (p: StackPlan) => check(p).findings.filter((f) => f.rule.startsWith("flow-log-"));
+
+  it("passes the shipped flow logs", () => {
+    expect(flowFindings(shipped)).toEqual([]);
+  });
+
+  it("refuses a storage account outside the VNet's region, naming the account and both regions", () => {
+    const bad = edit(shipped, "flowlog-dev-st", (r) => (r.inputs.location = "ukwest"));
+    const [f] = only(bad, [], "flow-log-storage-in-vnet-region");
+    expect(f.name).toBe("flowlog-dev-log");
+    expect(f.property).toBe("storageId");
+    expect(f.message).toMatch(/^storage account stk8tredevflow[a-z0-9]+ is in "ukwest", the VNet spoke-dev-vnet in "uksouth"; Azure requires the flow log's storage account in the VNet's region$/);
+  });
+
+  it("refuses a Premium storage account", () => {
+    const bad = edit(shipped, "flowlog-hub-st", (r) => ((r.inputs as any).sku = { name: "Premium_LRS" }));
+    expect(only(bad, [], "flow-log-storage-in-vnet-region")[0].message).toContain("flow logs need a Standard general-purpose v2 account");
+  });
+
+  it("refuses an NSG flow log", () => {
+    const nsg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-appgw";
+    const bad = edit(shipped, "flowlog-hub-log", (r) => (r.inputs.targetResourceId = nsg));
+    expect(only(bad, [], "flow-log-no-new-nsg-flow-logs")[0].message).toContain("Azure no longer creates NSG flow logs");
+  });
+
+  it("refuses a flow log created before (or without) its identity's blob grant", () => {
+    const early = edit(shipped, "flowlog-stg-log", (r) => (r.dependsOn = r.dependsOn.filter((u) => !u.endsWith("::flowlog-stg-blob-writer"))));
+    expect(only(early, [], "flow-log-identity-blob-writer")[0].message).toContain("the flow log does not depend on it");
+    const ungranted: StackPlan = { ...shipped, resources: shipped.resources.filter((r) => r.name !== "flowlog-stg-blob-writer") };
+    expect(only(ungranted, [], "flow-log-identity-blob-writer")[0].message).toContain("has no role assignment granting Storage Blob Data Contributor");
+  });
+});
+
 describe("Azure create-time rules on the shipped stacks", () => {
   it.each(["network", "network-lz", "mgmt", "dev", "stg", "prd"])("%s: Azure would refuse nothing (error findings: none)", async (stack) => {
     const r = await synthShipped(stack);

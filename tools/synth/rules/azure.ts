@@ -19,6 +19,7 @@ import {
   grants,
   poolsOf,
   propertiesPrefix,
+  BLOB_WRITE,
   DNS_ZONE_WRITE,
   type RoleNeed,
   show,
@@ -57,6 +58,9 @@ const DOCS = {
   sasPolicy: "https://learn.microsoft.com/azure/storage/common/sas-expiration-policy",
   roleAssignmentsTemplate: "https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template",
   builtInRoles: "https://learn.microsoft.com/azure/role-based-access-control/built-in-roles",
+  nsgFlowLogs: "https://learn.microsoft.com/azure/network-watcher/nsg-flow-logs-overview",
+  vnetFlowLogs: "https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview",
+  flowLogIdentity: "https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-managed-identity",
 } as const;
 
 /** The spoke a VNet belongs to (network stack tag `k8tre-spoke`), for config keys. */
@@ -449,6 +453,56 @@ export const azureRules: readonly AzureRule[] = [
           message: `the zone is in subscription ${zoneSub}, the cluster in ${r.subscriptionId}: AKS needs Microsoft.ContainerService registered in both, and the plan does not check the zone's subscription (by hand: az provider register --subscription ${zoneSub} --namespace Microsoft.ContainerService)`,
         },
       ];
+    },
+  },
+
+  // ----------------------------------------------------------------------- flow logs
+  {
+    id: "flow-log-no-new-nsg-flow-logs",
+    title: "NSG flow logs can no longer be created (since 30 June 2025; retired 30 September 2027): a flow log targets a virtual network.",
+    level: "error",
+    types: [T.flowLog],
+    sources: [DOCS.nsgFlowLogs],
+    check: (r) => {
+      const target = r.inputs.targetResourceId;
+      if (typeof target !== "string" || isUnknown(target) || !/\/networksecuritygroups\//i.test(target)) return [];
+      return [{ property: "targetResourceId", message: `targets network security group ${lastSegment(target)}; Azure no longer creates NSG flow logs, use a VNet flow log on the VNet instead` }];
+    },
+  },
+  {
+    id: "flow-log-storage-in-vnet-region",
+    title: "A VNet flow log and its storage account are in the virtual network's region; the storage account is a Standard general-purpose v2 account.",
+    level: "error",
+    types: [T.flowLog],
+    sources: [DOCS.vnetFlowLogs],
+    check: (r, plan) => {
+      const vnet = plan.byArmId(r.inputs.targetResourceId);
+      const account = plan.byArmId(r.inputs.storageId);
+      const out: RuleFinding[] = [];
+      const region = vnet?.inputs.location;
+      if (vnet && typeof r.inputs.location === "string" && r.inputs.location !== region) out.push({ property: "location", message: `the flow log is in ${show(r.inputs.location)} but its VNet ${vnet.name} is in ${show(region)}; a flow log lives on the Network Watcher of the VNet's region` });
+      if (vnet && account && account.inputs.location !== region) out.push({ property: "storageId", message: `storage account ${String(account.inputs.accountName)} is in ${show(account.inputs.location)}, the VNet ${vnet.name} in ${show(region)}; Azure requires the flow log's storage account in the VNet's region` });
+      const sku = String(obj(account?.inputs.sku).name ?? "");
+      if (account && (!sku.startsWith("Standard_") || (account.inputs.kind !== undefined && account.inputs.kind !== "StorageV2"))) out.push({ property: "storageId", message: `storage account ${String(account.inputs.accountName)} is ${show(account.inputs.kind)} ${show(sku)}; flow logs need a Standard general-purpose v2 account` });
+      return out;
+    },
+  },
+  {
+    id: "flow-log-identity-blob-writer",
+    title: "A flow log writing as a user-assigned identity needs Storage Blob Data Contributor on its storage account, granted before the flow log is created.",
+    level: "error",
+    types: [T.flowLog],
+    sources: [DOCS.flowLogIdentity, DOCS.builtInRoles],
+    check: (r, plan) => {
+      const [id] = userAssignedIdentityIds(r);
+      const storageId = r.inputs.storageId;
+      if (!id || typeof storageId !== "string" || isUnknown(storageId)) return [];
+      const identity = plan.byArmId(id);
+      if (!identity) return [{ property: "identity.userAssignedIdentities", message: `the identity ${lastSegment(id)} is not declared in the evaluated plans, so its ${BLOB_WRITE.label} grant on ${lastSegment(storageId)} cannot be checked` }];
+      const found = grants(plan, identity, BLOB_WRITE, storageId);
+      if (!found.length) return [{ property: "storageId", message: `the identity ${identity.name} has no role assignment granting ${BLOB_WRITE.label} on storage account ${lastSegment(storageId)}; the flow log cannot write its records` }];
+      if (!found.some((ra) => waitsFor(plan, r, ra))) return [{ property: "storageId", message: `the grant ${found.map((g) => g.name).join(", ")} exists but the flow log does not depend on it: on a fresh deploy the flow log can be created before its identity may write` }];
+      return [];
     },
   },
 

@@ -22,6 +22,7 @@ export const T = {
   blobService: "azure-native:storage:BlobServiceProperties",
   fileShare: "azure-native:storage:FileShare",
   vault: "azure-native:keyvault:Vault",
+  flowLog: "azure-native:network:FlowLog",
   storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
   stackReference: "pulumi:pulumi:StackReference",
 } as const;
@@ -32,7 +33,16 @@ export const ROLES = {
   privateDnsZoneContributor: "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
   owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
   contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+  storageBlobDataOwner: "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
 } as const;
+
+/** Writing blobs as an Entra identity (a VNet flow log's managed identity): Storage Blob Data Contributor. */
+export const BLOB_WRITE: RoleNeed = {
+  builtIn: [ROLES.storageBlobDataContributor, ROLES.storageBlobDataOwner],
+  actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write"],
+  label: "Storage Blob Data Contributor (or a custom role with blobs/write)",
+};
 
 /** Joining a subnet (nodes, internal load balancers): Network Contributor or a custom role with the two actions (https://learn.microsoft.com/azure/aks/use-byo-cni). */
 export const SUBNET_JOIN: RoleNeed = {
