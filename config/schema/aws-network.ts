@@ -59,7 +59,7 @@ export const vpc = z.strictObject({
     .describe("Zones to use, in subnet-list order; default: the region's first zones (getAvailabilityZones, opted-in only), as many as there are node subnets."),
   nameTag: z.string().regex(/^[A-Za-z0-9][\w.-]{0,254}$/, "a Name tag of 1-255 letters, digits, _, . and -").optional()
     .describe("The VPC's Name tag (default <prefix>-<environment>). K8TRE's AWS Load Balancer Controller values find the VPC by Name = the cluster name; see docs/aws.md."),
-  subnets: vpcSubnets,
+  subnets: vpcSubnets.describe("The VPC's subnets per role, one CIDR per availability zone: nodes, pods (large: Cilium ENI IPAM gives every pod a VPC address), endpoints, public (NAT only) and the optional deployer subnets; each inside the VPC, none overlapping."),
   natGateways: z.enum(["perAz", "single", "none"], { error: 'one of "perAz", "single" or "none"' }).default("perAz")
     .describe("perAz: one NAT gateway per zone (no cross-zone dependency); single: one (cheaper, one zone's failure cuts egress); none: no internet egress at all (images from ECR through the endpoints, or egress through the transit gateway)."),
   interfaceEndpoints: z.array(z.string().regex(ENDPOINT_SERVICE, "an endpoint service short name such as ecr.api"))
@@ -71,8 +71,10 @@ export const vpc = z.strictObject({
       .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d) && d >= 365, {
         message: `a CloudWatch retention in days of at least 365 (one of ${LOG_RETENTION_DAYS.filter((d) => d >= 365).join(", ")})`,
       })
-      .default(365),
-    trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
+      .default(365)
+      .describe("Days CloudWatch keeps the flow and DNS query logs: a CloudWatch retention value of at least 365."),
+    trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL")
+      .describe("Which traffic the flow logs record: ALL (default, what an investigation needs), or only ACCEPT / REJECT."),
   }).default({ retentionDays: 365, trafficType: "ALL" })
     .describe("VPC flow logs to a KMS-encrypted CloudWatch log group; the retention also applies to the DNS query logs."),
   dns: z.strictObject({
@@ -88,17 +90,22 @@ export const vpc = z.strictObject({
         .describe("block: queries for any domain not allowed are answered NXDOMAIN; alert: they are answered but logged as alerts (a trial mode)."),
       allowedDomains: z.array(z.string().regex(FIREWALL_DOMAIN, "a domain such as quay.io or *.quay.io")).default([])
         .describe("Domains the clusters may resolve besides the built-in ones (the domain, AWS service names, EC2 internal names): registries, Git and Helm repositories."),
-    }).default({ action: "block", allowedDomains: [] }),
-  }).default({ publicZone: false, firewall: { action: "block", allowedDomains: [] } }),
+    }).default({ action: "block", allowedDomains: [] })
+      .describe("Route53 Resolver DNS Firewall on the VPC: the allowed domains resolve, everything else is blocked (or alerted); it fails closed."),
+  }).default({ publicZone: false, firewall: { action: "block", allowedDomains: [] } })
+    .describe("DNS for the domain: the private hosted zone (always), an optional public zone, the inbound resolver and the DNS Firewall."),
   deployerAccess: z.strictObject({
     allowedCidrs: z.array(cidr("a network allowed to reach the clusters' private API endpoints")).default([])
       .describe("Networks outside the VPC (VPN, institution) that may reach the clusters' private API endpoints on 443; the deployer subnets are always allowed."),
     transitGateway: z.strictObject({
-      id: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, "a transit gateway ID such as tgw-0123456789abcdef0"),
-      routes: z.array(cidr("a network reached through the transit gateway")).min(1, "at least one network behind the transit gateway"),
+      id: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, "a transit gateway ID such as tgw-0123456789abcdef0")
+        .describe("The existing transit gateway to attach the VPC to."),
+      routes: z.array(cidr("a network reached through the transit gateway")).min(1, "at least one network behind the transit gateway")
+        .describe("Networks (the institution, the deployer's network) the VPC routes through the transit gateway."),
     }).optional()
       .describe("Attach the VPC (endpoint subnets) to an existing transit gateway and route these networks through it."),
-  }).default({ allowedCidrs: [] }),
+  }).default({ allowedCidrs: [] })
+    .describe("How the deployer reaches the clusters' private API endpoints from outside the VPC (the deployer subnets always can); the loader refuses a stack with no path at all."),
 });
 
 export type VpcConfig = z.infer<typeof vpc>;

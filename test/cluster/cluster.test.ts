@@ -201,6 +201,10 @@ describe("Cluster (kube-proxy disabled: generic preview resource)", () => {
     const p = await run(baseConfig(), { protect: true });
     expect(byName(p, "env-aks").protect).toBe(true);
   });
+
+  it("protects its audit-log workspace on every stack, protected or not", () => {
+    expect(byName(r, "env-logs").protect).toBe(true);
+  });
 });
 
 describe("Cluster prerequisites and upgrade channels", () => {

@@ -229,7 +229,9 @@ export class Cluster extends pulumi.ComponentResource {
             publicNetworkAccessForIngestion: "Enabled",
             tags: args.tags,
           },
-          child,
+          // The audit trail (kube-audit, Key Vault AuditEvent) is evidence: deleting it is an
+          // explicit operator act on every stack, not a side effect of destroying an environment.
+          { ...child, protect: true },
         ).id;
 
     const spec: ClusterSpecInput = {
