@@ -1,6 +1,6 @@
 /**
- * Helm values for the argo-cd chart (keys verified against the 10.1.1 chart, see
- * /work/notes/charts.md): Entra ID SSO through workload identity (no client secret), the local
+ * Helm values for the argo-cd chart (keys verified against the argo-cd 10.1.1 chart's values.yaml and
+ * templates at its tag; test/agnostics/values.test.ts and test/management keep them): Entra ID SSO through workload identity (no client secret), the local
  * admin disabled, Dex off, RBAC deny-by-default with the configured groups as admins, the
  * K8TRE config-management plugin, workload identity for the application controller so it can
  * reach AKS environment clusters without stored credentials, and a projected, audience-bound

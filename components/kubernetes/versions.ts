@@ -9,7 +9,8 @@ export { AKS_KUBERNETES_VERSIONS, type KubernetesMinorSupport, minorOf, SUPPORT_
 
 /**
  * Every Helm chart and CRD bundle version the program installs, in one place. Versions and value
- * keys were checked against the charts at these tags (docs: /work/notes/charts.md → docs/).
+ * keys were checked against each chart's values.yaml / values.schema.json / templates at these
+ * tags; the verified key lists live in test/agnostics/values.test.ts.
  * Add an entry here rather than pinning a version next to the code that uses it.
  */
 export const VERSIONS = {

@@ -32,7 +32,7 @@ import { containsIp, parseCidr, type Cidr } from "../../config/cidr";
 
 /**
  * Keys verified in each pinned chart (values.yaml / values.schema.json / templates at the tag),
- * from /work/notes/charts.md, plus `service.clusterIP` of coredns 1.46.2, which I read in
+ * read from each chart's repository at its tag, plus `service.clusterIP` of coredns 1.46.2, which I read in
  * charts/coredns/templates/service.yaml at tag coredns-1.46.2 (commented out in values.yaml,
  * rendered by the template). Keys only.
  */
