@@ -21,6 +21,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KeyVaultConfig, StorageConfig } from "../../../config/schema/environment";
 import { federatedSubject, WORKLOAD_IDENTITIES, type WorkloadIdentityName } from "../../agnostics/identities";
 import { sendResourceLogs } from "../monitoring/diagnostics";
+import { PRIVATE_STORAGE_BASELINE } from "../storage";
 import { assignRole } from "../roleAssignment";
 
 /** Private-link sub-resources of each Data Lake account (HNS on, so dfs too). */
@@ -49,13 +50,6 @@ export type StorageAccountRole = (typeof STORAGE_ACCOUNTS)[number];
  */
 export const FILE_CSI_ROLE = "storageAccountContributor" as const;
 
-/**
- * SAS expiration policy on every account (Azure Policy "Storage accounts should have shared access
- * signature (SAS) policies configured"; at most 7 days, issue 10 item 8): a SAS valid for more than
- * one day is refused (`Block`), https://learn.microsoft.com/en-us/azure/storage/common/sas-expiration-policy.
- * Nothing in K8TRE issues SAS tokens; the policy bounds any an operator creates.
- */
-export const SAS_POLICY = { sasExpirationPeriod: "1.00:00:00", expirationAction: "Block" } as const;
 
 /** The audience Azure workload identity tokens carry. */
 export const WORKLOAD_IDENTITY_AUDIENCE = "api://AzureADTokenExchange";
@@ -116,18 +110,11 @@ export function storageAccountSettings(cfg: StorageConfig): Omit<storage.Storage
     sku: { name: `Standard_${cfg.replication}` },
     accessTier: "Hot",
     isHnsEnabled: true,
-    publicNetworkAccess: "Disabled",
-    networkRuleSet: { defaultAction: "Deny", bypass: "None", ipRules: [], virtualNetworkRules: [] },
-    minimumTlsVersion: "TLS1_2",
-    enableHttpsTrafficOnly: true,
-    allowBlobPublicAccess: false,
     // Entra ID only: no CSI driver mounts these accounts (rwx-default has its own account).
-    allowSharedKeyAccess: false,
-    defaultToOAuthAuthentication: true,
-    allowCrossTenantReplication: false,
+    ...PRIVATE_STORAGE_BASELINE,
+    networkRuleSet: { defaultAction: "Deny", bypass: "None", ipRules: [], virtualNetworkRules: [] },
     isLocalUserEnabled: false,
     isSftpEnabled: false,
-    sasPolicy: { ...SAS_POLICY },
     encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true, services: { blob: { enabled: true }, file: { enabled: true } } },
   };
 }
@@ -167,15 +154,11 @@ export function fileStorageAccountSettings(cfg: StorageConfig): Omit<storage.Sto
     kind: "FileStorage",
     // Premium file shares are LRS or ZRS only; a geo-redundant request gets its zonal/local half.
     sku: { name: cfg.replication === "ZRS" || cfg.replication === "GZRS" ? "Premium_ZRS" : "Premium_LRS" },
-    publicNetworkAccess: "Disabled",
+    ...PRIVATE_STORAGE_BASELINE,
     networkRuleSet: { defaultAction: "Deny", bypass: "None", ipRules: [], virtualNetworkRules: [] },
-    minimumTlsVersion: "TLS1_2",
+    // The protocol's exceptions to the baseline (see above).
     enableHttpsTrafficOnly: !nfs,
-    allowBlobPublicAccess: false,
     allowSharedKeyAccess: !nfs,
-    defaultToOAuthAuthentication: true,
-    allowCrossTenantReplication: false,
-    sasPolicy: { ...SAS_POLICY },
     encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true, services: { file: { enabled: true } } },
   };
 }

@@ -17,8 +17,8 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
-import { SAS_POLICY } from "../environment";
 import { assignRole } from "../roleAssignment";
+import { PRIVATE_STORAGE_BASELINE } from "../storage";
 
 /** The regional Network Watcher Azure creates automatically (name and resource group). */
 export function networkWatcherName(location: string): string {
@@ -32,20 +32,13 @@ export function flowLogStorageSettings(): Omit<storage.StorageAccountArgs, "reso
     sku: { name: "Standard_LRS" },
     accessTier: "Hot",
     // No public endpoint: Network Watcher writes as a trusted Azure service
-    // (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview).
-    publicNetworkAccess: "Disabled",
+    // (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview). Entra ID only:
+    // the flow log writes as its user-assigned identity (Storage Blob Data Contributor on this
+    // account), https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-managed-identity.
+    ...PRIVATE_STORAGE_BASELINE,
     networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
-    minimumTlsVersion: "TLS1_2",
-    enableHttpsTrafficOnly: true,
-    allowBlobPublicAccess: false,
-    // Entra ID only: the flow log writes as its user-assigned identity (Storage Blob Data
-    // Contributor on this account), https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-managed-identity.
-    allowSharedKeyAccess: false,
-    defaultToOAuthAuthentication: true,
-    allowCrossTenantReplication: false,
     isLocalUserEnabled: false,
     isSftpEnabled: false,
-    sasPolicy: { ...SAS_POLICY },
     encryption: { keySource: "Microsoft.Storage", requireInfrastructureEncryption: true, services: { blob: { enabled: true } } },
   };
 }
