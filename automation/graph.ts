@@ -25,18 +25,14 @@ export const REF_KINDS: Record<string, StackKind> = { network: "network", manage
 
 /**
  * References a stack can be deployed without: the program declares what reads them only once the
- * referenced stack has outputs (an environment's ArgoCD registration reads `management`), so the
- * runner starts the stack alongside the referenced one and runs a late pass after it
- * (docs/adr/0005-schedule-and-late-registration.md). Every other reference orders the stacks.
+ * referenced stack has outputs, so the runner starts the stack alongside the referenced one and
+ * runs a late pass after it (docs/adr/0005-schedule-and-late-registration.md). On every platform
+ * an environment reads `management` only for its ArgoCD registration: the registration itself
+ * (stacks/registration.ts) and, on EKS, the deployer role's trust, its access entry and the API
+ * endpoint's rule for the management cluster (stacks/environment/aws.ts). Every other reference
+ * orders the stacks.
  */
 export const LATE_REF_KEYS: ReadonlySet<string> = new Set(["management"]);
-
-/**
- * Platforms (`k8tre:platform`, default azure) whose environment program reads the management stack
- * only in its deferred ArgoCD registration. An EKS environment also reads the management cluster's
- * security group for its own cluster, so for it `management` stays an ordinary, ordering reference.
- */
-export const LATE_REF_PLATFORMS: ReadonlySet<string> = new Set(["azure", "k3s"]);
 
 export interface StackNode {
   name: string;
@@ -294,7 +290,7 @@ export function discoverStacks(projectDir: string): StackGraph {
         );
       }
       deps.add(resolved.stack);
-      if (LATE_REF_KEYS.has(ref.key) && LATE_REF_PLATFORMS.has(p.platform)) late.add(resolved.stack);
+      if (LATE_REF_KEYS.has(ref.key)) late.add(resolved.stack);
     }
     stacks.set(name, {
       name,

@@ -32,22 +32,31 @@ export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
   const outputs = awsFoundationOutputs(ctx, foundation);
   if (!register) return outputs;
 
-  if (mgmt) {
-    // ArgoCD's pods carry the management cluster's security group (ENI mode): they reach this
-    // cluster's private endpoint on 443 through it, and nothing else of the cluster.
-    new aws.vpc.SecurityGroupIngressRule(
-      "argocd-api-ingress",
-      {
-        securityGroupId: cluster.peerSecurityGroupId,
-        referencedSecurityGroupId: mgmt.requireOutput("nodeSecurityGroupId") as pulumi.Output<string>,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        description: "Kubernetes API from the management ArgoCD",
-      },
-      { provider: ctx.awsProvider() },
-    );
-  }
+  // ArgoCD reaches this cluster's private endpoint from the management cluster's pods. Their
+  // addresses sit on ENIs that carry the management cluster's security group: Cilium gives the
+  // ENIs it creates the security groups of the node's eth0 when none are configured
+  // (https://docs.cilium.io/en/stable/network/concepts/ipam/eni/, `spec.eni.security-groups`),
+  // and EKS attaches the cluster security group to the network interfaces of managed node groups
+  // (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html). The endpoint's
+  // network interfaces carry the security groups given at cluster creation (same page), among
+  // them the rule-less peer group this rule opens, 443 only. A standalone rule on a group without
+  // in-line rules (the provider warns against mixing the two:
+  // https://www.pulumi.com/registry/packages/aws/api-docs/vpc/securitygroupingressrule/), so the
+  // late pass adds it without touching the cluster or anything the main pass manages.
+  const apiIngress = mgmt
+    ? new aws.vpc.SecurityGroupIngressRule(
+        "argocd-api-ingress",
+        {
+          securityGroupId: cluster.peerSecurityGroupId,
+          referencedSecurityGroupId: mgmt.requireOutput("nodeSecurityGroupId") as pulumi.Output<string>,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          description: "Kubernetes API from the management ArgoCD",
+        },
+        { provider: ctx.awsProvider() },
+      )
+    : undefined;
   const deployer = mgmt
     ? new ArgoCdDeployerAccess(
         "argocd-deployer",
@@ -71,9 +80,10 @@ export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
       if (!deployer) throw new Error(`stack ${ctx.stack}: the ArgoCD deployer role needs the management stack's outputs`);
       return deployer.roleArn.apply((roleArn) => eksPodIdentityAuth({ clusterName, roleArn }));
     },
-    // Register once Cilium, the nodes and CoreDNS run (ArgoCD syncs need a working CNI), and the
-    // deployer role's access entry exists (the RBAC binding names its group).
-    { dependsOn: [...foundation.ready, ...(deployer ? [deployer.accessEntry] : [])] },
+    // Register once Cilium, the nodes and CoreDNS run (ArgoCD syncs need a working CNI), the
+    // deployer role's access entry exists (the RBAC binding names its group), and ArgoCD can
+    // reach the API endpoint (the rule above): the cluster Secret is what makes ArgoCD connect.
+    { dependsOn: [...foundation.ready, ...(deployer ? [deployer.accessEntry] : []), ...(apiIngress ? [apiIngress] : [])] },
   );
   return deployer ? { ...outputs, argocdDeployerRoleArn: deployer.roleArn } : outputs;
 }

@@ -5,7 +5,16 @@
  */
 import { discoverStacks, type StackGraph } from "../../automation/graph";
 import { autoParallel, planRun } from "../../automation/plan";
-import { BUDGET_MINUTES, type DeployEstimate, estimateDeploy, simulate } from "../../tools/synth/estimate";
+import {
+  BUDGET_MINUTES,
+  BUDGET_STACKS,
+  budgetCheck,
+  type DeployEstimate,
+  estimateDeploy,
+  renderEstimateLine,
+  renderEstimateMarkdown,
+  simulate,
+} from "../../tools/synth/estimate";
 import type { PlannedResource } from "../../tools/synth/engine";
 import { PROJECT_DIR, synthShipped } from "../helpers/synth";
 
@@ -59,6 +68,42 @@ describe("deploy-time estimate of network, mgmt, dev, stg, prd", () => {
     const serial: StackGraph = { ...graph, stacks: new Map([...graph.stacks].map(([k, v]) => [k, { ...v, lateDependsOn: [] }])) };
     const old = await estimateDeploy({ graph: serial, plans, runnerParallel: 2 });
     expect(old.totalMinutes).toBeGreaterThan(BUDGET_MINUTES + 10);
+  });
+});
+
+describe("the budget in the synth's report (it applies to the five stacks only)", () => {
+  it("is defined for network, mgmt, dev, stg, prd", () => {
+    expect([...BUDGET_STACKS]).toEqual(FIVE);
+  });
+
+  it("checks the five on their own and reuses the estimate when it covers exactly them", async () => {
+    const b = await budgetCheck(graph, plans, estimate);
+    expect(b).toEqual({ stacks: FIVE, budgetMinutes: BUDGET_MINUTES, totalMinutes: estimate.totalMinutes, runnerParallel: 4, within: true });
+  });
+
+  it("states the whole set's total and, separately, the figure the budget applies to", () => {
+    // A larger synthesized set (e.g. with the AWS stacks) whose total is over 20 minutes.
+    const whole: DeployEstimate = {
+      ...estimate,
+      totalMinutes: 36.3,
+      stackNames: ["aws-network", ...estimate.stackNames, "aws-mgmt", "aws-dev"],
+      budget: { stacks: FIVE, budgetMinutes: BUDGET_MINUTES, totalMinutes: 19.9, runnerParallel: 4, within: true },
+    };
+    const line = renderEstimateLine(whole);
+    expect(line).toMatch(/^Deploy-time estimate: 36\.3 min for 8 stacks; network, mgmt, dev, stg, prd: 19\.9 min \(budget 20\); critical path: /);
+    const md = renderEstimateMarkdown(whole);
+    expect(md).toContain(`**36.3 min** modelled for the 8 stacks below (${whole.stackNames.join(", ")})`);
+    expect(md).toContain("Budget (issue 12, for network, mgmt, dev, stg, prd only): **19.9 min** modelled for `up` of those stacks (runner `--parallel 4`), within the 20-minute budget.");
+    // The whole set's total is never set against the budget.
+    expect(md).not.toMatch(/36\.3 min\*\* modelled \((within|OVER)/);
+  });
+
+  it("gives no budget figure when some of the five were not synthesized", async () => {
+    const partial = new Map([...plans].filter(([s]) => s !== "stg"));
+    const b = await budgetCheck(graph, partial);
+    expect(b).toEqual({ stacks: FIVE, budgetMinutes: BUDGET_MINUTES, missing: ["stg"] });
+    expect(renderEstimateLine({ ...estimate, budget: b })).toContain("; budget 20 min applies to network, mgmt, dev, stg, prd (not all synthesized); ");
+    expect(renderEstimateMarkdown({ ...estimate, budget: b })).toContain("Issue 12's 20-minute budget applies to network, mgmt, dev, stg, prd only; not checked here (not synthesized: stg).");
   });
 });
 

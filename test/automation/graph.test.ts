@@ -186,7 +186,7 @@ describe("selectStacks", () => {
 });
 
 describe("late references", () => {
-  it("make management a late reference of Azure and K3s environments only (EKS reads it for its cluster)", () => {
+  it("make management a late reference of every environment, EKS included (each defers what reads it)", () => {
     const dir = writeProject({
       ...STANDARD_STACKS,
       k3s: { kind: "environment", refs: { network: "network", management: "mgmt" }, platform: "k3s" },
@@ -195,7 +195,10 @@ describe("late references", () => {
     const g = discoverStacks(dir);
     expect(g.stacks.get("dev")!.lateDependsOn).toEqual(["mgmt"]);
     expect(g.stacks.get("k3s")!.lateDependsOn).toEqual(["mgmt"]);
-    expect(g.stacks.get("eks")!.lateDependsOn).toEqual([]);
+    // An EKS environment reads the management stack only in its late pass (the ArgoCD deployer
+    // access, the API rule for the management cluster, the registration: stacks/environment/aws.ts).
+    expect(g.stacks.get("eks")!.lateDependsOn).toEqual(["mgmt"]);
+    expect(g.stacks.get("eks")!.dependsOn).toEqual(["mgmt", "network"]);
     expect(g.stacks.get("mgmt")!.lateDependsOn).toEqual([]);
   });
 });

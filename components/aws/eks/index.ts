@@ -110,8 +110,10 @@ export class Cluster extends pulumi.ComponentResource {
   readonly apiSecurityGroupId: pulumi.Output<string>;
   /**
    * A second, rule-less security group on the API endpoint for peers that exist only later (the
-   * management ArgoCD): a stack adds standalone 443 ingress rules to it without touching the
-   * cluster (EKS cannot change a cluster's security groups after creation).
+   * management ArgoCD): a stack adds standalone 443 ingress rules to it (aws.vpc.SecurityGroupIngressRule)
+   * without touching the cluster. Changing a cluster's security groups is possible
+   * (UpdateClusterConfig, https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterConfig.html)
+   * but is an asynchronous cluster update; a rule on a group the cluster already has is one EC2 call.
    */
   readonly peerSecurityGroupId: pulumi.Output<string>;
   readonly kmsKeyArn: pulumi.Output<string>;
@@ -182,8 +184,13 @@ export class Cluster extends pulumi.ComponentResource {
         name: `${args.clusterName}-api-peers`,
         description: `Private API endpoint of EKS ${args.clusterName}: 443 from peer clusters (standalone rules only)`,
         vpcId: args.vpcId,
-        // No inline ingress: the rules are separate resources. No egress.
-        egress: [],
+        // No in-line `ingress` or `egress` argument: the group's rules are separate resources, and
+        // the provider warns against mixing the two ("rule conflicts, perpetual differences, and
+        // result in rules being overwritten":
+        // https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/). Without an
+        // `egress` argument the provider still removes AWS's default allow-all egress rule when it
+        // creates the group (same page, "NOTE on Egress rules"); the endpoint's outbound traffic is
+        // the cluster security group's business, not this group's.
         tags: { ...tags, Name: `${args.clusterName}-api-peers` },
       },
       child,
