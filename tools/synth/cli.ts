@@ -28,7 +28,8 @@ Arguments:
 Options:
   --out DIR         Where to write the reports (default: out/synth). Per stack: <stack>.json
                     (the plan) and <stack>.md (network view, policy, components); for the run:
-                    summary.md (stacks and their references) and policy.md.
+                    summary.md (stacks and their references, the deploy-time estimate),
+                    policy.md and deploy-estimate.json.
   --project DIR     Directory holding the Pulumi.<stack>.yaml files (default: the current
                     directory).
   --preview         Evaluate the selected stacks as previews of brand-new stacks: outputs that
