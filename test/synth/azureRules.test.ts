@@ -227,16 +227,37 @@ describe("Azure create-time rules: subnets", () => {
 });
 
 describe("Azure create-time rules: a private DNS zone in another subscription", () => {
-  it("needs Microsoft.ContainerService registered in the zone's subscription: reported unless the plan reads it there", () => {
-    // The fixture's zone lives in the connectivity subscription (…0001), the cluster in …0003; the
-    // compliant fixture reads the provider's registration there.
+  const RULE = "aks-private-dns-zone-provider-registration";
+
+  it("is an error, not a pending warning", () => {
+    const rule = azureRules.find((r) => r.id === RULE)!;
+    expect(rule.level).toBe("error");
+    expect(rule.pending).toBeUndefined();
+  });
+
+  it("passes when the plan reads Microsoft.ContainerService in the zone's subscription (the preflight ran)", () => {
+    // The fixture's zone lives in the connectivity subscription (…0001), the cluster in …0003.
+    expect(check(dev, [net]).findings.filter((x) => x.rule === RULE)).toEqual([]);
+  });
+
+  it("fails when the zone is in another subscription and the plan does not read the provider there", () => {
     const unchecked = { ...dev, invokes: [] };
-    const [f] = only(unchecked, [net], "aks-private-dns-zone-provider-registration");
+    const [f] = only(unchecked, [net], RULE);
+    expect(f).toMatchObject({ level: "error", name: "cluster-aks", property: "apiServerAccessProfile.privateDNSZone" });
+    expect(f.message).toContain("the zone is in subscription 00000000-0000-0000-0000-000000000001, the cluster in 00000000-0000-0000-0000-000000000003");
     expect(f.message).toContain("az provider register --subscription 00000000-0000-0000-0000-000000000001 --namespace Microsoft.ContainerService");
-    const otherSub = { ...dev, invokes: [{ ...ZONE_SUBSCRIPTION_CHECK, provider: ZONE_SUBSCRIPTION_CHECK.provider.replace("000000000001", "000000000003") }] };
-    expect(only(otherSub, [net], "aks-private-dns-zone-provider-registration")).toHaveLength(1);
-    const sameSub = edit(unchecked, "cluster-aks", (r) => ((r.inputs.apiServerAccessProfile as any).privateDNSZone = IDS.aksZone.replace("000000000001", "000000000003")));
-    expect(check(sameSub, [net]).findings.filter((x) => x.rule === "aks-private-dns-zone-provider-registration")).toEqual([]);
+    // A read of another subscription, another provider, or under another token does not count.
+    const otherSub = { ...dev, invokes: [{ ...ZONE_SUBSCRIPTION_CHECK, inputs: { ...ZONE_SUBSCRIPTION_CHECK.inputs, subscriptionId: "00000000-0000-0000-0000-000000000003" } }] };
+    expect(only(otherSub, [net], RULE)).toHaveLength(1);
+    const otherNs = { ...dev, invokes: [{ ...ZONE_SUBSCRIPTION_CHECK, inputs: { ...ZONE_SUBSCRIPTION_CHECK.inputs, resourceProviderNamespace: "Microsoft.Network" } }] };
+    expect(only(otherNs, [net], RULE)).toHaveLength(1);
+    const otherToken = { ...dev, invokes: [{ ...ZONE_SUBSCRIPTION_CHECK, token: "azure-native:resources:getResource" }] };
+    expect(only(otherToken, [net], RULE)).toHaveLength(1);
+  });
+
+  it("does not apply when the zone is in the cluster's subscription", () => {
+    const sameSub = edit({ ...dev, invokes: [] }, "cluster-aks", (r) => ((r.inputs.apiServerAccessProfile as any).privateDNSZone = IDS.aksZone.replace("000000000001", "000000000003")));
+    expect(check(sameSub, [net]).findings.filter((x) => x.rule === RULE)).toEqual([]);
   });
 });
 

@@ -26,7 +26,7 @@ const state = require("@pulumi/pulumi/runtime/state") as {
   withLocalStorage<T>(fn: () => T): T;
   getStore(): { settings: { options: Record<string, unknown>; engine?: unknown } };
 };
-import { fakeCall, fakeResource, type FakeContext } from "./fakes";
+import { fakeCall, fakeResource, type FakeContext, setCurrentRun } from "./fakes";
 // Area fakes register themselves on import.
 import "./fakes/index";
 import { plainValue, SECRET, UNKNOWN } from "./values";
@@ -77,6 +77,17 @@ export interface SynthResult {
 }
 
 let queue: Promise<unknown> = Promise.resolve();
+
+/** The resources of the evaluation under way, as registered so far. */
+let registering: readonly PlannedResource[] | undefined;
+
+/**
+ * What the running evaluation has registered so far (a copy), for tests of ordering: called from
+ * a check inside the program, it shows what was declared before the check answered.
+ */
+export function plannedSoFar(): PlannedResource[] {
+  return (registering ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack");
+}
 
 /** Runs `program` as stack `opts.stack` and returns its plan (one evaluation at a time). */
 export function synthStack(program: () => unknown, opts: SynthOptions): Promise<SynthResult> {
@@ -166,12 +177,17 @@ async function runIsolated(program: () => unknown, opts: SynthOptions): Promise<
   const failures: unknown[] = [];
   const onFailure = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onFailure);
+  // Calls the program makes outside the engine (fakes.ts `directCall`) are recorded with the invokes.
+  setCurrentRun({ ctx, record: (call) => invokes.push(call) });
+  registering = resources;
   try {
     await runInPulumiStack(async () => (outputs = await program()));
     await settings.disconnect();
     await new Promise((resolve) => setTimeout(resolve, 5)); // let late rejections be reported
   } finally {
     process.off("unhandledRejection", onFailure);
+    setCurrentRun(undefined);
+    registering = undefined;
   }
   if (failures.length) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
 

@@ -82,6 +82,25 @@ function prefixFake(type: string): ResourceFake | undefined {
   return undefined;
 }
 
+/** The evaluation under way: its context and where its calls are recorded (set by the engine). */
+let current: { ctx: FakeContext; record: (call: { token: string; inputs: Record<string, unknown> }) => void } | undefined;
+
+export function setCurrentRun(run: typeof current): void {
+  current = run;
+}
+
+/**
+ * A call the program makes outside the Pulumi engine (a REST read of ARM with a provider's
+ * token, components/azure/providerRegistration.ts), answered by the call fake registered under
+ * `token` and recorded with the stack's invokes, so the plan shows that it ran. The caller passes
+ * only what identifies the request: never a credential.
+ */
+export function directCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (!current) throw new Error(`offline synth: ${token} called outside a synth run`);
+  current.record({ token, inputs });
+  return fakeCall({ token, inputs, provider: "" } as pulumi.runtime.MockCallArgs, current.ctx);
+}
+
 export function fakeCall(args: pulumi.runtime.MockCallArgs, ctx: FakeContext): Record<string, unknown> {
   const fake = callFakes.get(args.token);
   if (!fake) {

@@ -17,7 +17,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "../../../config/naming";
 import type { ClusterConfig } from "../../../config/schema/cluster";
 import { type KubeloginMode, toKubeloginKubeconfig } from "./kubeconfig";
-import { checkFeatures, requiredFeatures } from "./prerequisites";
+import type { ProviderReader } from "../providerRegistration";
+import { checkFeatures, checkProviders, requiredFeatures, requiredProviders } from "./prerequisites";
 import { assignRole, subscriptionOfId } from "../roleAssignment";
 import { stableUuid } from "../../../config/naming";
 import {
@@ -78,6 +79,8 @@ export interface ClusterArgs {
   readonly networkProvider?: pulumi.ProviderResource;
   /** Protect the cluster from deletion (production). */
   readonly protect?: boolean;
+  /** How the preflight reads provider registrations; default: the process-wide reader (ARM). */
+  readonly providerReader?: ProviderReader;
 }
 
 interface CustomRoleSpec {
@@ -134,7 +137,11 @@ export class Cluster extends pulumi.ComponentResource {
   /** The cluster resource (typed or generic preview); depend on it. */
   readonly resource: pulumi.CustomResource;
   readonly kubeProxyDisabled: boolean;
-  /** The subscription features checked before anything is created (./prerequisites.ts). */
+  /**
+   * The subscription prerequisites checked before anything is created (./prerequisites.ts): the
+   * features of the cluster's subscription, and Microsoft.ContainerService in the private DNS
+   * zone's subscription when that is another one.
+   */
   readonly preflight: pulumi.Output<string[]>;
 
   constructor(name: string, args: ClusterArgs, opts: ClusterOptions) {
@@ -145,9 +152,14 @@ export class Cluster extends pulumi.ComponentResource {
     const child = { parent: this, provider };
     const n = args.names;
 
-    // Nothing is created before the subscription's feature prerequisites check out: the first
-    // resources take their names through the check.
-    this.preflight = checkFeatures(args.subscriptionId, requiredFeatures(c), { provider, parent: this });
+    // Nothing is created before the subscription prerequisites check out: the first resources
+    // take their names through the check. The zone's subscription is read with the token of the
+    // provider that manages the zone.
+    const featuresChecked = checkFeatures(args.subscriptionId, requiredFeatures(c), { provider, parent: this });
+    const providersChecked = pulumi
+      .output(args.privateDnsZoneId)
+      .apply((zoneId) => checkProviders(requiredProviders(args.subscriptionId, zoneId), { provider: args.dnsProvider, parent: this }, args.providerReader));
+    this.preflight = pulumi.all([featuresChecked, providersChecked]).apply(([f, p]) => [...f, ...p]);
     const afterPreflight = <T>(value: T) => this.preflight.apply(() => value);
 
     const rg = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: afterPreflight(n.resourceGroup), location: args.location, tags: args.tags }, child);

@@ -4,7 +4,8 @@
  * returns what AKS returns for an Entra ID cluster: an exec (kubelogin devicecode) kubeconfig.
  */
 import { stringify } from "yaml";
-import { armId, type FakeContext, fakeGuid, registerCallFake, registerResourceFake, subscriptionOf, tenantOf } from "../fakes";
+import { type ArmAnswer, interpretProvidersGet, PROVIDERS_API_VERSION, PROVIDERS_GET, setDefaultProviderReader } from "../../../components/azure/providerRegistration";
+import { armId, directCall, type FakeContext, fakeGuid, registerCallFake, registerResourceFake, subscriptionOf, tenantOf } from "../fakes";
 
 /** Subscription encoded in an azure-native provider reference (`azure-<sub>` providers), if any. */
 function providerSubscription(args: { provider?: string }): string | undefined {
@@ -103,6 +104,46 @@ registerCallFake("azure-native:features:getSubscriptionFeatureRegistration", (ar
     properties: { featureName: feature, providerNamespace: ns, state },
   };
 });
+
+/**
+ * Resource provider registrations of the fake subscriptions that are not `Registered`, by
+ * {@link providerKey}. Empty: every provider is Registered in every subscription, which is what
+ * the shipped stacks assume (docs/environment.md, "Before the first deployment"). Tests set
+ * `NotRegistered` or `Registering` to see the cluster's preflight fail.
+ */
+export const PROVIDER_STATES = new Map<string, string>();
+
+/** Subscriptions where the fake deployer has no subscription-scope read: Providers - Get answers 403. */
+export const UNREADABLE_SUBSCRIPTIONS = new Set<string>();
+
+export function providerKey(subscriptionId: string, namespace: string): string {
+  return `${subscriptionId}/${namespace}`.toLowerCase();
+}
+
+/** The bearer token the fake azure-native provider hands out (tests check it is stored nowhere). */
+export const OFFLINE_ARM_TOKEN = "offline-synth-arm-token.7b1f0e2c";
+
+registerCallFake("azure-native:authorization:getClientToken", () => ({ token: OFFLINE_ARM_TOKEN }));
+
+// ARM's Providers - Get, as the fake subscriptions answer it (a `Provider`, or a `CloudError`).
+registerCallFake(PROVIDERS_GET, (args): ArmAnswer & Record<string, unknown> => {
+  const sub = String(args.inputs.subscriptionId);
+  const ns = String(args.inputs.resourceProviderNamespace);
+  if (UNREADABLE_SUBSCRIPTIONS.has(sub.toLowerCase())) {
+    return {
+      status: 403,
+      body: { error: { code: "AuthorizationFailed", message: `The client 'offline-deployer' does not have authorization to perform action 'Microsoft.Resources/subscriptions/providers/read' over scope '/subscriptions/${sub}' or the scope is invalid.` } },
+    };
+  }
+  const state = PROVIDER_STATES.get(providerKey(sub, ns)) ?? "Registered";
+  return { status: 200, body: { id: `/subscriptions/${sub}/providers/${ns}`, namespace: ns, registrationState: state, registrationPolicy: "RegistrationRequired", resourceTypes: [] } };
+});
+
+// The program's provider-registration reads go to the fake subscriptions, recorded in the plan;
+// the token the program passes is not forwarded anywhere.
+setDefaultProviderReader(async (req) =>
+  interpretProvidersGet(directCall(PROVIDERS_GET, { subscriptionId: req.subscriptionId, resourceProviderNamespace: req.namespace, apiVersion: PROVIDERS_API_VERSION }) as unknown as ArmAnswer),
+);
 
 registerResourceFake("azure-native:monitor:DiagnosticSetting", (args) => ({
   id: `${String(args.inputs.resourceUri)}/providers/Microsoft.Insights/diagnosticSettings/${String(args.inputs.name)}`,

@@ -11,6 +11,7 @@
  * test/synth/azureRules.test.ts. A rule whose program fix has not landed yet is a `warning` with
  * `pending` saying what is missing; it is reported, never skipped.
  */
+import { PROVIDERS_GET } from "../../../components/azure/providerRegistration";
 import { AKS_KUBERNETES_VERSIONS, supportedMinors, versionSupport } from "../../../components/kubernetes/versions";
 import {
   AZURE_RESERVED_PER_SUBNET,
@@ -436,21 +437,25 @@ export const azureRules: readonly AzureRule[] = [
 
   {
     id: "aks-private-dns-zone-provider-registration",
-    title: "A custom private DNS zone in another subscription than the cluster needs the Microsoft.ContainerService provider registered in that subscription too.",
-    level: "warning",
-    pending: "aks: the program reads no provider registration state (no preflight for Microsoft.ContainerService in the zone's subscription; docs/environment.md lists it as a manual step)",
+    title: "A custom private DNS zone in another subscription than the cluster needs the Microsoft.ContainerService provider registered in that subscription too; the program must check it before the cluster.",
+    level: "error",
     types: [T.cluster],
     sources: [DOCS.privateClusters],
     check: (r, plan) => {
       const zone = obj(r.inputs.apiServerAccessProfile).privateDNSZone;
       const zoneSub = typeof zone === "string" && zone.startsWith("/") ? subscriptionOfId(zone) : undefined;
       if (!zoneSub || !r.subscriptionId || zoneSub === r.subscriptionId) return [];
-      const checked = plan.invokes.some((i) => i.stack === r.stack && i.subscriptionId === zoneSub && String(i.inputs.resourceProviderNamespace ?? "").toLowerCase() === "microsoft.containerservice");
+      // The preflight (components/azure/cluster/prerequisites.ts) reads ARM's Providers - Get
+      // (https://learn.microsoft.com/rest/api/resources/providers/get) for the zone's
+      // subscription; the offline engine records that read with the stack's invokes.
+      const checked = plan.invokes.some(
+        (i) => i.stack === r.stack && i.token === PROVIDERS_GET && i.subscriptionId === zoneSub && String(i.inputs.resourceProviderNamespace ?? "").toLowerCase() === "microsoft.containerservice",
+      );
       if (checked) return [];
       return [
         {
           property: `${propertiesPrefix(r)}apiServerAccessProfile.privateDNSZone`,
-          message: `the zone is in subscription ${zoneSub}, the cluster in ${r.subscriptionId}: AKS needs Microsoft.ContainerService registered in both, and the plan does not check the zone's subscription (by hand: az provider register --subscription ${zoneSub} --namespace Microsoft.ContainerService)`,
+          message: `the zone is in subscription ${zoneSub}, the cluster in ${r.subscriptionId}: AKS needs Microsoft.ContainerService registered in both, and the plan does not read its registration in the zone's subscription before the cluster (a Providers - Get preflight; by hand: az provider register --subscription ${zoneSub} --namespace Microsoft.ContainerService)`,
         },
       ];
     },

@@ -35,7 +35,7 @@ export interface StackPlan {
   readonly invokes?: ReadonlyArray<{ token: string; inputs: Record<string, unknown>; provider?: string }>;
 }
 
-/** An invoke as the rules see it: its stack and the subscription of its explicit provider. */
+/** An invoke as the rules see it: its stack and its subscription (its `subscriptionId` input, else its explicit provider's). */
 export interface PlanInvoke {
   readonly stack: string;
   readonly token: string;
@@ -155,7 +155,10 @@ export class PlanIndex {
       for (const i of plan.invokes ?? []) {
         // A provider reference is `<urn>::<id>`; the subscription is in the URN's name.
         const urn = i.provider ? i.provider.slice(0, i.provider.lastIndexOf("::") > 0 ? i.provider.lastIndexOf("::") : undefined) : null;
-        this.invokes.push({ stack: plan.stack, token: i.token, inputs: i.inputs, subscriptionId: subscriptionOfProvider(urn, providers)?.toLowerCase() });
+        // A call that names its subscription (an ARM REST read, or a function with a
+        // subscriptionId argument) targets that one, whatever provider's credentials it used.
+        const sub = str(i.inputs.subscriptionId) ?? subscriptionOfProvider(urn, providers);
+        this.invokes.push({ stack: plan.stack, token: i.token, inputs: i.inputs, subscriptionId: sub?.toLowerCase() });
       }
       for (const raw of plan.resources) {
         if (!raw.custom) continue;
