@@ -4,8 +4,8 @@
  * Pure module: it reads `Pulumi.yaml` / `Pulumi.<stack>.yaml` from a project directory and never
  * talks to the Pulumi CLI. The contract for a stack file's top-level `config:` map is
  *
- *   k8tre:kind:      network | management | environment         (required)
- *   k8tre:stackRefs: { network?: <stack>, management?: <stack> } (optional)
+ *   k8tre:kind:      network | management | environment | gateway (required)
+ *   k8tre:stackRefs: { network?: <stack>, management?: <stack> }  (optional; a gateway stack: network only)
  *   k8tre:protected: boolean, default false                       (optional)
  *   k8tre:example:   boolean, default false                       (optional)
  *
@@ -17,10 +17,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 
-export const STACK_KINDS = ["network", "management", "environment"] as const;
+export const STACK_KINDS = ["network", "management", "environment", "gateway"] as const;
 export type StackKind = (typeof STACK_KINDS)[number];
 
-/** The keys of `k8tre:stackRefs` and the kind the referenced stack must have. */
+/**
+ * The keys of `k8tre:stackRefs` and the kind the referenced stack must have. A gateway stack
+ * (the public App Gateway and its certificate vault, ADR 0006) references its network stack like
+ * a cluster does; no stack references a gateway stack, so no cluster waits for it.
+ */
 export const REF_KINDS: Record<string, StackKind> = { network: "network", management: "management" };
 
 /**
@@ -70,7 +74,11 @@ export class StackGraphError extends Error {
 }
 
 const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
-const KIND_RANK: Record<StackKind, number> = { network: 0, management: 1, environment: 2 };
+/**
+ * Ties in the order are broken by kind, then name. The gateway stack ranks last: nothing waits
+ * for it, so when the runner has fewer slots than ready stacks, the cluster stacks start first.
+ */
+const KIND_RANK: Record<StackKind, number> = { network: 0, management: 1, environment: 2, gateway: 3 };
 
 function readYaml(file: string): unknown {
   const text = fs.readFileSync(file, "utf8");

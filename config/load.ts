@@ -98,6 +98,7 @@ export function validateStackConfig(raw: Readonly<Record<string, unknown>>, opts
 
   const kind = parseScalar<Kind>("kind", values.get("kind"), issues);
   const platform = parseScalar<Platform>("platform", values.get("platform"), issues) ?? "azure";
+  movedKeyIssues(values, kind, issues);
   if (kind === undefined && !values.has("kind")) {
     issues.push({ key: keyOf("kind"), value: undefined, expected: `a value (required): ${TOP_LEVEL_KEYS.kind.description} One of ${KINDS.join(", ")}` });
   }
@@ -114,6 +115,10 @@ export function validateStackConfig(raw: Readonly<Record<string, unknown>>, opts
         ? (spec.kinds as readonly string[]).includes(kind) && (spec.platforms as readonly string[]).includes(platform)
         : requiredEverywhere(key);
     if (present && kind !== undefined && !applies) {
+      if (key === "gateway" && kind === "network") {
+        issues.push({ key: keyOf(key), value: "(the gateway block)", expected: GATEWAY_MOVED });
+        continue;
+      }
       issues.push({
         key: keyOf(key),
         value: values.get(key),
@@ -160,6 +165,47 @@ export function validateStackConfig(raw: Readonly<Record<string, unknown>>, opts
   if (config.platform === "aws" && config.prefix && config.environment && config.aws) awsNaming = checkAwsNames(config, issues);
   if (issues.length > 0) return { stack: opts.stack, config, issues, warnings };
   return { stack: opts.stack, config, issues, warnings, loaded: { stack: opts.stack, config, warnings, naming, awsNaming } };
+}
+
+/** Why a network stack may no longer hold `k8tre:gateway` (ADR 0006). */
+const GATEWAY_MOVED =
+  "no value in a network stack: the public gateway and its certificate vault moved to their own stack of kind gateway. " +
+  "Move this block to a stack file such as Pulumi.gateway.yaml (k8tre:kind: gateway, k8tre:stackRefs.network: <this stack>, the same prefix, environment, location and azure as this file), " +
+  "its allowedSourceCidrs to k8tre:network.gatewayAllowedSourceCidrs here, and move the deployed resources with `pulumi state move` (docs/network.md, \"Moving the gateway to its own stack\")";
+
+/**
+ * Fields that moved to another key or another stack file (ADR 0006): each gets an error naming
+ * where it lives now instead of "no such key"; the rest of the block is still validated.
+ */
+function movedKeyIssues(values: Map<TopLevelKey, unknown>, kind: Kind | undefined, issues: ConfigIssue[]): void {
+  const networkRef = (() => {
+    const refs = coerce(values.get("stackRefs"));
+    const n = refs && typeof refs === "object" ? (refs as Record<string, unknown>).network : undefined;
+    return typeof n === "string" && n ? n.split("/").pop()! : undefined;
+  })();
+  const netFile = networkRef ? `Pulumi.${networkRef}.yaml (the network stack this stack references)` : "the network stack's file";
+  const moved: Array<{ key: TopLevelKey; field: string; kinds: readonly Kind[]; to: string }> = [
+    {
+      key: "gateway",
+      field: "allowedSourceCidrs",
+      kinds: ["gateway", "network"],
+      to: `k8tre:network.gatewayAllowedSourceCidrs in ${netFile}: the allow-list is perimeter config; the network stack applies it to the App Gateway subnet's NSG and exports it, and the gateway stack's WAF rule reads it from there`,
+    },
+    ...(["logAnalyticsWorkspaceId", "logRetentionDays"] as const).map((field) => ({
+      key: "network" as TopLevelKey,
+      field,
+      kinds: ["network"] as readonly Kind[],
+      to: `k8tre:gateway.${field} in the gateway stack's file (the stack of kind gateway whose k8tre:stackRefs.network is this stack): only the gateway's and its certificate vault's logs used it, and they moved there`,
+    })),
+  ];
+  for (const m of moved) {
+    if (kind !== undefined && !m.kinds.includes(kind)) continue;
+    const v = coerce(values.get(m.key));
+    if (!v || typeof v !== "object" || Array.isArray(v) || !(m.field in v)) continue;
+    const { [m.field]: value, ...rest } = v as Record<string, unknown>;
+    issues.push({ key: keyOf(`${m.key}.${m.field}`), value, expected: `no value here: moved to ${m.to}` });
+    values.set(m.key, rest);
+  }
 }
 
 /** Keys every stack of every kind and platform must set (they have no project default). */
@@ -308,8 +354,13 @@ function semanticChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[
   if (c.platform === "azure" && c.location && !regionCode(c.location, c.regionCode)) {
     issues.push({ key: keyOf("location"), value: c.location, expected: "a known Azure region, or set k8tre:regionCode to its abbreviation" });
   }
-  if (c.kind !== "network" && c.platform === "azure" && c.stackRefs && !c.stackRefs.network) {
+  if (c.kind === "gateway" && c.stackRefs && !c.stackRefs.network) {
+    issues.push({ key: keyOf("stackRefs.network"), value: undefined, expected: "the network stack whose App Gateway subnet, hub endpoint subnet and private DNS zones this gateway uses (e.g. network)" });
+  } else if (c.kind !== "network" && c.platform === "azure" && c.stackRefs && !c.stackRefs.network) {
     issues.push({ key: keyOf("stackRefs.network"), value: undefined, expected: "the network stack this cluster reads its subnets and private DNS zones from (e.g. network)" });
+  }
+  if (c.kind === "gateway" && c.stackRefs?.management) {
+    issues.push({ key: keyOf("stackRefs.management"), value: c.stackRefs.management, expected: "no value: a gateway stack reads only its network stack (nothing of it depends on the management cluster)" });
   }
   if (c.kind === "environment" && c.registration?.enabled && c.stackRefs && !c.stackRefs.management) {
     issues.push({ key: keyOf("stackRefs.management"), value: undefined, expected: "the management stack to register with (e.g. mgmt), or set k8tre:registration.enabled false" });
@@ -353,6 +404,9 @@ function networkChecks(c: StackConfig, issues: ConfigIssue[]): void {
     const gw = cidrOf(keyOf("network.hub.gatewaySubnet"), n.hub.gatewaySubnet);
     if (!contains(hub.cidr, gw.cidr)) issues.push({ key: gw.key, value: gw.cidr.text, expected: `a subnet inside ${hub.key} (${hub.cidr.text})` });
     gatewaySubnetSize(gw, issues);
+    const pe = cidrOf(keyOf("network.hub.endpointSubnet"), n.hub.endpointSubnet);
+    if (!contains(hub.cidr, pe.cidr)) issues.push({ key: pe.key, value: pe.cidr.text, expected: `a subnet inside ${hub.key} (${hub.cidr.text})` });
+    issues.push(...overlapIssues([gw, pe]));
     if (n.hub.firewallPrivateIp && !containsIp(hub.cidr, n.hub.firewallPrivateIp)) {
       issues.push({ key: keyOf("network.hub.firewallPrivateIp"), value: n.hub.firewallPrivateIp, expected: `an address inside the hub (${hub.cidr.text})` });
     }
@@ -468,13 +522,11 @@ function gatewayChecks(c: StackConfig, issues: ConfigIssue[], warnings: string[]
     issues.push({ key: keyOf("gateway.minCapacity"), value: g.minCapacity, expected: "at least 2 on a protected (production) stack, so one instance can fail" });
   }
   const seen = new Map<string, number>();
+  // That each listener's environment has a spoke in the network stack is checked across stacks (config/project.ts).
   g.listeners.forEach((l, i) => {
     const key = keyOf(`gateway.listeners.${i}.environment`);
     if (seen.has(l.environment)) issues.push({ key, value: l.environment, expected: `a unique environment (also listed at index ${seen.get(l.environment)})` });
     seen.set(l.environment, i);
-    if (c.network && !(l.environment in c.network.spokes)) {
-      issues.push({ key, value: l.environment, expected: `an environment with a spoke in k8tre:network.spokes (${Object.keys(c.network.spokes).join(", ")})` });
-    }
   });
   const apexes = g.listeners.filter((l) => l.apex);
   if (apexes.length > 1) issues.push({ key: keyOf("gateway.listeners"), value: apexes.map((a) => a.environment), expected: "at most one listener with apex: true" });
@@ -808,7 +860,7 @@ function checkNames(c: StackConfig, issues: ConfigIssue[]): Naming | undefined {
     probes.push(() => naming.keyVault(), () => naming.aksDnsPrefix());
   }
   if (c.kind === "environment" || c.kind === "management") probes.push(() => naming.storageAccount("ws"), () => naming.storageAccount("core"), () => naming.storageAccount("fs"));
-  if (c.kind === "network") probes.push(() => naming.keyVault("cert"), () => naming.dnsLabel("appgw"));
+  if (c.kind === "gateway") probes.push(() => naming.keyVault("cert"), () => naming.dnsLabel("appgw"));
   const before = issues.length;
   for (const probe of probes) {
     try {

@@ -3,7 +3,9 @@
  * program relies on — stack references (exist, right kind, no cycle), one network's address plan
  * (hub, spokes, pods and services pairwise disjoint), environments (a spoke for each cluster, a
  * stack for each spoke and listener, one stack per environment on a network or management
- * cluster), and one domain per network. Each problem is reported against the stack file and key
+ * cluster), one domain per network, and the gateway stack of a network (one at most, in the App
+ * Gateway subnet's subscription and the network's region, listeners for environments of that
+ * network). Each problem is reported against the stack file and key
  * the operator must edit. Used by the offline synth, the tests, the automation runner and, for
  * the current stack only, the program itself. Values are never exchanged this way — stacks read
  * each other's outputs through StackReference (docs/adr/0002-config.md).
@@ -183,7 +185,7 @@ export interface CrossStackOptions {
 
 /** Every relation between stack files, each problem attributed to the stack (and key) to edit. */
 export function crossStackIssues(stacks: Validated, opts: CrossStackOptions = {}): ConfigIssue[] {
-  return [...referenceIssues(stacks, opts), ...environmentIssues(stacks, opts), ...addressPlanIssues(stacks)];
+  return [...referenceIssues(stacks, opts), ...environmentIssues(stacks, opts), ...gatewayIssues(stacks, opts), ...addressPlanIssues(stacks)];
 }
 
 /** Resolves a stack's reference for a role to a stack of this project (short name), if it is one. */
@@ -245,24 +247,19 @@ function referenceIssues(stacks: Validated, opts: CrossStackOptions): ConfigIssu
 }
 
 /**
- * Environments: every cluster stack on a network has a spoke; every spoke and gateway listener of
- * a network that stacks use names an environment some stack has; no two stacks share an
+ * Environments: every cluster stack on a network has a spoke; every spoke of a network that stacks
+ * use names an environment some stack has; no two stacks share an
  * environment on one network or one management cluster (same DNS zone, spoke, ArgoCD labels);
- * an environment's domain is its network's domain; a listener's apex matches its environment's.
+ * an environment's domain is its network's domain. (Gateway listeners: {@link gatewayIssues}.)
  */
 function environmentIssues(stacks: Validated, opts: CrossStackOptions): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  // Environments of every cluster stack; unknown when a file did not parse (then orphan checks are skipped).
-  const allEnvs = new Set([...stacks.values()].filter((s) => s.config.kind !== "network").map((s) => s.config.environment).filter((e): e is string => !!e));
-  const complete = [...stacks.values()].every((s) => s.config.environment) && (opts.present ?? [...stacks.keys()]).every((p) => stacks.has(p));
-  const users = (role: StackRefRole, target: string) =>
-    [...stacks].filter(([, s]) => s.config.stackRefs && s.config.stackRefs[role] && shortStackName(s.config.stackRefs[role]!) === target && s.config.environment);
+  const { allEnvs, complete, users } = environmentIndex(stacks, opts);
 
   for (const [netStack, { config: net }] of stacks) {
     if (net.kind !== "network") continue;
     const clusters = users("network", netStack);
     if (clusters.length === 0) continue; // an unused network stack (e.g. the landing-zone example): nothing to relate
-    const envs = new Map(clusters.map(([s, v]) => [v.config.environment!, s]));
     const n = net.network;
     for (const [stack, { config: c }] of clusters) {
       if (n && !(c.environment! in n.spokes)) {
@@ -291,17 +288,6 @@ function environmentIssues(stacks: Validated, opts: CrossStackOptions): ConfigIs
         issues.push({ stack: netStack, key: `k8tre:network.spokes.${env}`, value: env, expected: `an environment some stack has (${known}); remove the spoke or add a stack with k8tre:environment: ${env}` });
       }
     }
-    (net.gateway?.listeners ?? []).forEach((l, i) => {
-      const owner = envs.get(l.environment);
-      if (!owner) {
-        if (complete && !allEnvs.has(l.environment)) issues.push({ stack: netStack, key: `k8tre:gateway.listeners.${i}.environment`, value: l.environment, expected: `an environment some stack has (${known})` });
-        return;
-      }
-      const envApex = stacks.get(owner)!.config.dns?.apex ?? false;
-      if ((l.apex ?? false) !== envApex) {
-        issues.push({ stack: netStack, key: `k8tre:gateway.listeners.${i}.apex`, value: l.apex ?? false, expected: `${envApex} like stack ${owner}'s k8tre:dns.apex (the listener and the environment's DNS zone must agree on ${envApex ? net.domain : `${l.environment}.${net.domain}`})` });
-      }
-    });
     issues.push(...duplicateEnvironments(clusters, `network stack ${netStack}`));
   }
   for (const [mgmtStack, { config: m }] of stacks) {
@@ -311,6 +297,89 @@ function environmentIssues(stacks: Validated, opts: CrossStackOptions): ConfigIs
     const registered = users("management", mgmtStack).filter(([, s]) => s.config.registration?.enabled !== false);
     const byNetwork = new Set(registered.map(([, s]) => s.config.stackRefs?.network ?? ""));
     if (byNetwork.size > 1 || byNetwork.has("")) issues.push(...duplicateEnvironments(registered, `management stack ${mgmtStack}`, true));
+  }
+  return issues;
+}
+
+/** Cluster stacks' environments, whether every stack file parsed, and the stacks referencing a stack in a role. */
+function environmentIndex(stacks: Validated, opts: CrossStackOptions) {
+  const isCluster = (s: { readonly config: Partial<StackConfig> }) => s.config.kind === "management" || s.config.kind === "environment";
+  // Environments of every cluster stack; unknown when a file did not parse (then orphan checks are skipped).
+  const allEnvs = new Set([...stacks.values()].filter(isCluster).map((s) => s.config.environment).filter((e): e is string => !!e));
+  const complete = [...stacks.values()].every((s) => s.config.environment) && (opts.present ?? [...stacks.keys()]).every((p) => stacks.has(p));
+  /** Cluster stacks (a gateway stack references its network too, but holds no environment). */
+  const users = (role: StackRefRole, target: string) =>
+    [...stacks].filter(([, s]) => isCluster(s) && s.config.stackRefs && s.config.stackRefs[role] && shortStackName(s.config.stackRefs[role]!) === target && s.config.environment);
+  return { allEnvs, complete, users };
+}
+
+/**
+ * Gateway stacks (ADR 0006): one per network stack at most (one App Gateway subnet); in the
+ * subscription of that subnet (its provider is built from k8tre:azure, known at program time) and
+ * the network's region and domain (its names and listeners are the network's); each listener for
+ * an environment with a spoke on that network and a stack, agreeing with that stack on the apex;
+ * a vault it creates needs the hub endpoint subnet of a landing zone. Reported on the gateway
+ * stack's file, naming the network stack's key where that is the one to change.
+ */
+function gatewayIssues(stacks: Validated, opts: CrossStackOptions): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const { allEnvs, complete, users } = environmentIndex(stacks, opts);
+  const byNetwork = new Map<string, string[]>();
+  for (const [stack, { config: c }] of [...stacks].sort(([a], [b]) => a.localeCompare(b))) {
+    if (c.kind !== "gateway") continue;
+    const netStack = refTarget(c, "network", opts.project);
+    const net = netStack ? stacks.get(netStack)?.config : undefined;
+    if (!netStack || !net || net.kind !== "network") continue; // a missing or wrong reference is reported by referenceIssues
+    byNetwork.set(netStack, [...(byNetwork.get(netStack) ?? []), stack]);
+    const netFile = `Pulumi.${netStack}.yaml`;
+    const n = net.network;
+    const subnetSubscription = !n || !net.azure ? undefined : n.mode === "create" ? (net.azure.connectivitySubscriptionId ?? net.azure.subscriptionId) : n.hub.gatewaySubnetId.split("/")[2];
+    const mine = c.azure ? (c.azure.connectivitySubscriptionId ?? c.azure.subscriptionId) : undefined;
+    if (subnetSubscription && mine && subnetSubscription.toLowerCase() !== mine.toLowerCase()) {
+      const key = c.azure!.connectivitySubscriptionId ? "k8tre:azure.connectivitySubscriptionId" : "k8tre:azure.subscriptionId";
+      const where = n!.mode === "create" ? `the connectivity subscription of ${netFile}` : `the subscription of ${netFile}'s k8tre:network.hub.gatewaySubnetId`;
+      issues.push({ stack, key, value: mine, expected: `${subnetSubscription}, ${where}: an Application Gateway lives in its subnet's subscription, and this stack's provider targets ${key}` });
+    }
+    if (net.location && c.location && net.location !== c.location) {
+      issues.push({ stack, key: "k8tre:location", value: c.location, expected: `${net.location} like ${netFile}: the gateway and the vault's endpoint go into that network's hub, and their names carry its region` });
+    }
+    if (net.domain && c.domain && net.domain !== c.domain) {
+      issues.push({ stack, key: "k8tre:domain", value: c.domain, expected: `${net.domain} like ${netFile} and its environments: the gateway listens for <environment>.${net.domain}` });
+    }
+    const g = c.gateway;
+    if (!g) continue;
+    if (!g.certificateVaultId && n?.mode === "existing" && !n.hub.endpointSubnetId) {
+      issues.push({
+        stack,
+        key: "k8tre:gateway.certificateVaultId",
+        value: undefined,
+        expected: `the landing zone's own (private) vault, or set k8tre:network.hub.endpointSubnetId in ${netFile}: the vault this stack creates is private and needs a hub subnet for its private endpoint`,
+      });
+    }
+    const envs = new Map(users("network", netStack).map(([s, v]) => [v.config.environment!, s]));
+    const known = [...allEnvs].sort().join(", ");
+    g.listeners.forEach((l, i) => {
+      if (n && !(l.environment in n.spokes)) {
+        issues.push({ stack, key: `k8tre:gateway.listeners.${i}.environment`, value: l.environment, expected: `an environment with a spoke in ${netFile}'s k8tre:network.spokes (${Object.keys(n.spokes).join(", ") || "none"})` });
+        return;
+      }
+      if (envs.size === 0) return; // a network no cluster stack uses (e.g. the landing-zone example): no environment to relate
+      const owner = envs.get(l.environment);
+      if (!owner) {
+        if (complete && !allEnvs.has(l.environment)) issues.push({ stack, key: `k8tre:gateway.listeners.${i}.environment`, value: l.environment, expected: `an environment some stack has (${known})` });
+        return;
+      }
+      const envApex = stacks.get(owner)!.config.dns?.apex ?? false;
+      if ((l.apex ?? false) !== envApex) {
+        issues.push({ stack, key: `k8tre:gateway.listeners.${i}.apex`, value: l.apex ?? false, expected: `${envApex} like stack ${owner}'s k8tre:dns.apex (the listener and the environment's DNS zone must agree on ${envApex ? net.domain : `${l.environment}.${net.domain}`})` });
+      }
+    });
+  }
+  for (const [netStack, gateways] of byNetwork) {
+    if (gateways.length < 2) continue;
+    for (const stack of gateways) {
+      issues.push({ stack, key: "k8tre:stackRefs.network", value: stacks.get(stack)!.config.stackRefs!.network, expected: `a network stack no other gateway stack uses (${netStack} also has: ${gateways.filter((g) => g !== stack).join(", ")}): a network has one App Gateway subnet and one gateway` });
+    }
   }
   return issues;
 }

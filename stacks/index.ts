@@ -14,6 +14,7 @@ import { StackContext, type StackOutputs } from "./context";
 import { buildEnvironmentStack as buildAwsEnvironment } from "./environment/aws";
 import { buildEnvironmentStack as buildAzureEnvironment } from "./environment/azure";
 import { buildK3sStack } from "./environment/k3s";
+import { buildGatewayStack as buildAzureGateway } from "./gateway/azure";
 import { buildManagementStack as buildAwsManagement } from "./management/aws";
 import { buildManagementStack as buildAzureManagement } from "./management/azure";
 import { buildNetworkStack as buildAwsNetwork } from "./network/aws";
@@ -25,7 +26,7 @@ type Builder = (ctx: StackContext) => StackOutputs;
 
 /** (platform, kind) → builder. A missing entry is a combination the config loader refuses. */
 export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: Builder } } = {
-  azure: { network: buildAzureNetwork, management: buildAzureManagement, environment: buildAzureEnvironment },
+  azure: { network: buildAzureNetwork, management: buildAzureManagement, environment: buildAzureEnvironment, gateway: buildAzureGateway },
   aws: { network: buildAwsNetwork, management: buildAwsManagement, environment: buildAwsEnvironment },
   k3s: { environment: buildK3sStack },
 };

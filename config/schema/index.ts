@@ -17,7 +17,7 @@ import { gateway, network } from "./network";
 
 export const NAMESPACE = "k8tre";
 
-export const KINDS = ["network", "management", "environment"] as const;
+export const KINDS = ["network", "management", "environment", "gateway"] as const;
 export const PLATFORMS = ["azure", "aws", "k3s"] as const;
 export type Kind = (typeof KINDS)[number];
 export type Platform = (typeof PLATFORMS)[number];
@@ -27,7 +27,7 @@ export type Platform = (typeof PLATFORMS)[number];
  * refuses any other combination; stacks/index.ts has a builder for each one listed.
  */
 export const PLATFORM_KINDS: { readonly [P in Platform]: readonly Kind[] } = {
-  azure: ["network", "management", "environment"],
+  azure: ["network", "management", "environment", "gateway"],
   aws: ["network", "management", "environment"],
   k3s: ["environment"],
 };
@@ -57,8 +57,8 @@ const CLUSTER_KINDS: readonly Kind[] = ["management", "environment"];
 
 export const TOP_LEVEL_KEYS = {
   kind: {
-    schema: z.enum(KINDS, { error: 'one of "network", "management" or "environment"' }),
-    description: "What this stack builds: shared network services, the ArgoCD management cluster, or one K8TRE environment.",
+    schema: z.enum(KINDS, { error: 'one of "network", "management", "environment" or "gateway"' }),
+    description: "What this stack builds: shared network services, the ArgoCD management cluster, one K8TRE environment, or (Azure) the public gateway with its certificate vault.",
     kinds: ALL_KINDS, platforms: ALL_PLATFORMS, requiredFor: ALL_KINDS, pulumiType: "string",
   },
   platform: {
@@ -73,7 +73,7 @@ export const TOP_LEVEL_KEYS = {
   },
   environment: {
     schema: envName,
-    description: "Environment name used in resource names, DNS (<environment>.<domain>) and ArgoCD labels; the network stack uses e.g. `net`.",
+    description: "Environment name used in resource names, DNS (<environment>.<domain>) and ArgoCD labels; the network stack uses e.g. `net`, and its gateway stack the same.",
     kinds: ALL_KINDS, platforms: ALL_PLATFORMS, requiredFor: ALL_KINDS, pulumiType: "string",
   },
   domain: {
@@ -114,12 +114,12 @@ export const TOP_LEVEL_KEYS = {
   stackRefs: {
     schema: z
       .strictObject({
-        network: stackName.optional().describe("The network stack (kind network) this cluster reads subnets and DNS zones from."),
+        network: stackName.optional().describe("The network stack (kind network) this cluster or gateway reads subnets and DNS zones from."),
         management: stackName.optional().describe("The management stack (kind management) this environment registers with."),
       })
       .default({}),
-    description: "Stacks this stack reads outputs from (StackReference): `network` and/or `management`. Short names are qualified as organization/<project>/<name>.",
-    kinds: CLUSTER_KINDS, platforms: ALL_PLATFORMS,
+    description: "Stacks this stack reads outputs from (StackReference): `network` and/or `management` (a gateway stack: `network` only). Short names are qualified as organization/<project>/<name>.",
+    kinds: [...CLUSTER_KINDS, "gateway"], platforms: ALL_PLATFORMS,
   },
   azure: {
     schema: z.strictObject({
@@ -147,8 +147,8 @@ export const TOP_LEVEL_KEYS = {
   },
   gateway: {
     schema: gateway,
-    description: "The public Application Gateway (WAF_v2) in front of each environment's internal gateway.",
-    kinds: ["network"], platforms: ["azure"],
+    description: "The public Application Gateway (WAF_v2) in front of each environment's internal gateway, its private certificate vault and its log workspace (a stack of kind gateway; docs/network.md).",
+    kinds: ["gateway"], platforms: ["azure"], requiredFor: ["gateway"],
   },
   cluster: {
     schema: cluster,

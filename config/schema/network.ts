@@ -1,4 +1,4 @@
-/** `k8tre:network` and `k8tre:gateway` — the network services stack (issue: network stack). */
+/** `k8tre:network` (the network stack) and `k8tre:gateway` (the gateway stack, kind gateway). */
 import { z } from "zod";
 import { armId, bool, cidr, envName, guid, int, ipv4, resourceGroupId, zones } from "./fields";
 
@@ -33,20 +33,19 @@ const privateZoneIds = z
   })
   .describe("Existing private-link DNS zones (existing mode).");
 
-/** Where the network stack's resource logs go (both modes). */
-const networkLogs = {
-  logAnalyticsWorkspaceId: armId("an existing Log Analytics workspace ID", "Microsoft.OperationalInsights").optional()
-    .describe("Send the gateway's and the certificate vault's logs to this landing-zone workspace instead of creating one in the network stack."),
-  logRetentionDays: int("the network workspace's log retention in days", 30, 730).default(90)
-    .describe("Retention of the workspace the network stack creates (ignored with logAnalyticsWorkspaceId)."),
+/** The App Gateway subnet's source allow-list (both modes): perimeter config, read by the gateway stack's WAF rule. */
+const perimeter = {
+  gatewayAllowedSourceCidrs: z.array(cidr("a source range allowed to reach the public gateway")).default([])
+    .describe("Optional IP allow-list of the public gateway: the App Gateway subnet's NSG (create mode) and the gateway stack's WAF rule (both modes) admit only these sources on 80/443; empty means the internet (restricted by WAF only). Exported as gatewayAllowedSourceCidrs."),
 };
 
 export const networkCreate = z.strictObject({
-  ...networkLogs,
+  ...perimeter,
   mode: z.literal("create").describe("create: this stack builds the hub, the spokes and the private DNS zones."),
   hub: z.strictObject({
     addressSpace: cidr("the hub VNet address space"),
     gatewaySubnet: cidr("the Application Gateway subnet"),
+    endpointSubnet: cidr("the hub's private-endpoint subnet (the certificate vault's endpoint, which the Application Gateway reads through)"),
     firewallPrivateIp: ipv4("the hub firewall's private IP").optional().describe("When set, every spoke subnet routes 0.0.0.0/0 to this IP (required for outboundType userDefinedRouting)."),
   }).describe("The hub VNet (connectivity subscription) holding the Application Gateway subnet."),
   spokes: z.record(envName, createdSpoke).describe("One spoke per cluster stack, keyed by its k8tre:environment (checked across stacks)."),
@@ -85,12 +84,14 @@ const landingZoneReachability = z
   .describe("The reachability guarantees of the landing zone (existing mode).");
 
 export const networkExisting = z.strictObject({
-  ...networkLogs,
+  ...perimeter,
   mode: z.literal("existing").describe("existing: reference a landing zone's hub, spokes and zones by resource ID (docs/howto/switch-to-landing-zone.md)."),
   hub: z.strictObject({
     vnetId: armId("the hub VNet ID", "Microsoft.Network"),
     gatewaySubnetId: armId("the Application Gateway subnet ID", "Microsoft.Network"),
     gatewaySubnetCidr: cidr("the Application Gateway subnet's address range (checked for size)"),
+    endpointSubnetId: armId("a hub subnet for the certificate vault's private endpoint", "Microsoft.Network").optional()
+      .describe("Where the gateway stack puts the private endpoint of the certificate vault it creates (required unless that stack's k8tre:gateway.certificateVaultId names the landing zone's own vault; checked across stacks)."),
   }).describe("The landing zone's hub VNet and its Application Gateway subnet."),
   spokes: z.record(envName, existingSpoke).describe("The landing zone's spoke per cluster stack, keyed by its k8tre:environment (checked across stacks)."),
   dnsResourceGroupId: resourceGroupId("the resource group holding private DNS zones")
@@ -133,12 +134,14 @@ export const gateway = z.strictObject({
     .describe("Prevention blocks attacks (required by the mandatory policy waf-policy-prevention). Detection only logs them: allowed on unprotected stacks with k8tre:gateway.wafDetectionReason."),
   wafDetectionReason: z.string().trim().min(10, "a reason of at least 10 characters, e.g. \"tuning false positives until 2026-12-31\"").max(256, "a reason of at most 256 characters (it becomes an Azure tag value)").optional()
     .describe("Why the WAF runs in Detection mode (a documented, temporary exception). Written as the WAF policy's k8tre-waf-detection-reason tag, which the policy pack accepts instead of Prevention."),
-  allowedSourceCidrs: z.array(cidr("a source range allowed to reach the gateway")).default([])
-    .describe("Optional IP allow-list; empty means the internet (restricted by WAF only)."),
   certificateVaultId: armId("an existing certificate Key Vault ID", "Microsoft.KeyVault").optional()
     .describe("Use this vault for gateway certificates instead of creating one."),
   listeners: z.array(gatewayListener).min(1, "at least one environment listener")
-    .describe("One HTTPS listener per public environment (each needs a stack with that k8tre:environment; checked across stacks)."),
+    .describe("One HTTPS listener per public environment (each needs a spoke in the network stack and a stack with that k8tre:environment; checked across stacks)."),
+  logAnalyticsWorkspaceId: armId("an existing Log Analytics workspace ID", "Microsoft.OperationalInsights").optional()
+    .describe("Send the gateway's and the certificate vault's logs to this landing-zone workspace instead of creating one in the gateway stack."),
+  logRetentionDays: int("the gateway workspace's log retention in days", 30, 730).default(90)
+    .describe("Retention of the workspace the gateway stack creates (ignored with logAnalyticsWorkspaceId)."),
 });
 
 export type NetworkConfig = z.infer<typeof network>;

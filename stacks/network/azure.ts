@@ -1,17 +1,15 @@
 /**
- * The `network` stack: shared network services (replaces k8tre-azure's `envs/network` and
- * `envs/certs`). In `create` mode it builds the hub, one spoke per cluster stack and the
- * private-link zones; in `existing` mode it references a landing zone by resource ID. Either way
- * it links the zones (registration off), and builds the public WAF gateway with its private
- * certificate vault. Environment and management stacks read the outputs below through a
- * StackReference; the names are a contract (docs/network.md, "Outputs").
+ * The `network` stack: shared network services (replaces k8tre-azure's `envs/network`). In
+ * `create` mode it builds the hub (App Gateway subnet and its NSG, a private-endpoint subnet),
+ * one spoke per cluster stack and the private-link zones; in `existing` mode it references a
+ * landing zone by resource ID. Either way it links the zones (registration off). The public WAF
+ * gateway and its private certificate vault are the gateway stack's (stacks/gateway/azure.ts,
+ * ADR 0006), so no cluster stack waits for them. Environment, management and gateway stacks read
+ * the outputs below through a StackReference; the names are a contract (docs/network.md, "Outputs").
  */
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { Naming, uniqueSuffix } from "../../config/naming";
-import { PublicGateway } from "../../components/azure/gateway/appGateway";
-import { CertificateVault, verifiedCertificateIds } from "../../components/azure/gateway/certificateVault";
-import { logWorkspace } from "../../components/azure/monitoring/workspace";
 import { parseArmId } from "../../components/azure/network/armId";
 import { VnetFlowLog } from "../../components/azure/network/flowLogs";
 import { DEPLOYER_SUBNET, HubNetwork, SPOKE_SUBNETS, SpokeNetwork, SpokePeering } from "../../components/azure/network/hubSpoke";
@@ -53,6 +51,8 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
 
   let hubVnetId: pulumi.Input<string>;
   let gatewaySubnetId: pulumi.Input<string>;
+  /** The hub subnet for the certificate vault's private endpoint (none: the landing zone did not name one). */
+  let hubEndpointSubnetId: pulumi.Input<string> | undefined;
   let gatewaySubscriptionId: string;
   let zones: PrivateDnsZones;
   let dnsZoneResourceGroupName: pulumi.Input<string>;
@@ -71,7 +71,8 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
         addressSpace: n.hub.addressSpace,
         gatewaySubnetPrefix: n.hub.gatewaySubnet,
         gatewayNsgName: naming.resource("nsg", "appgw"),
-        allowedSourceCidrs: c.gateway?.allowedSourceCidrs ?? [],
+        endpointSubnet: { prefix: n.hub.endpointSubnet, nsgName: naming.resource("nsg", "privatelinkendpoints") },
+        allowedSourceCidrs: n.gatewayAllowedSourceCidrs,
         tags,
       },
       { provider: connectivity },
@@ -96,6 +97,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
       );
     flowLog("hub", naming, hub, connectivity);
     gatewaySubnetId = hub.gatewaySubnetId;
+    hubEndpointSubnetId = hub.endpointSubnetId;
     gatewaySubscriptionId = ctx.connectivitySubscriptionId;
 
     const spokeNetworks: Record<string, SpokeNetwork> = {};
@@ -184,6 +186,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
   } else {
     hubVnetId = n.hub.vnetId;
     gatewaySubnetId = n.hub.gatewaySubnetId;
+    hubEndpointSubnetId = n.hub.endpointSubnetId;
     gatewaySubscriptionId = parseArmId(n.hub.gatewaySubnetId).subscriptionId;
     for (const [env, s] of Object.entries(n.spokes)) {
       spokes[env] = {
@@ -224,7 +227,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
     };
   }
 
-  const outputs: StackOutputs = {
+  return {
     location,
     hubVnetId,
     dnsZoneResourceGroupName,
@@ -237,85 +240,11 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
     // What the synth's reachability analysis and the operator need: where the deployer runs and
     // which VNets connect (docs/network.md, "Reachability").
     reachability,
+    // What the gateway stack reads (stacks/gateway/azure.ts): where the App Gateway and the
+    // certificate vault's endpoint go, and the allow-list its WAF rule enforces with the NSG.
+    gatewaySubnetId,
+    gatewaySubscriptionId,
+    ...(hubEndpointSubnetId ? { hubEndpointSubnetId } : {}),
+    gatewayAllowedSourceCidrs: n.gatewayAllowedSourceCidrs,
   };
-
-  const g = c.gateway;
-  if (g) {
-    const gatewayProvider = ctx.azureProvider(gatewaySubscriptionId);
-    const rgName = naming.resourceGroup("gateway");
-    const rg = new resources.ResourceGroup(
-      "gateway-rg",
-      { resourceGroupName: rgName, location, tags },
-      // Holds the certificate vault when this stack creates it.
-      { provider: gatewayProvider, protect: !g.certificateVaultId },
-    );
-    // Resource logs of the gateway and the certificate vault: a landing-zone workspace, or one here.
-    const workspaceId = n.logAnalyticsWorkspaceId
-      ? pulumi.output(n.logAnalyticsWorkspaceId)
-      : logWorkspace(
-          "logs",
-          { workspaceName: naming.resource("log", "net"), resourceGroupName: rgName, location, retentionInDays: n.logRetentionDays, tags },
-          { provider: gatewayProvider, dependsOn: [rg] },
-        ).id;
-    const vaultSubscriptionId = g.certificateVaultId ? parseArmId(g.certificateVaultId).subscriptionId : gatewaySubscriptionId;
-    const vaultProvider = ctx.azureProvider(vaultSubscriptionId);
-    const vault = new CertificateVault(
-      "certs",
-      g.certificateVaultId
-        ? { mode: "existing", vaultId: g.certificateVaultId }
-        : {
-            mode: "create",
-            vaultName: naming.keyVault("cert"),
-            subscriptionId: gatewaySubscriptionId,
-            resourceGroupName: rgName,
-            resourceGroup: rg,
-            location,
-            tenantId: c.azure!.tenantId,
-            logAnalyticsWorkspaceId: workspaceId,
-            tags,
-          },
-      { provider: vaultProvider },
-    );
-    const refs = g.listeners.map((l, i) => ({ key: `k8tre:gateway.listeners.${i}.certificateSecretName`, environment: l.environment, secretName: l.certificateSecretName }));
-    const gateway = new PublicGateway(
-      "gateway",
-      {
-        enabled: g.enabled,
-        subscriptionId: gatewaySubscriptionId,
-        resourceGroupName: rgName,
-        resourceGroup: rg,
-        location,
-        names: {
-          gateway: naming.resource("agw"),
-          publicIp: naming.resource("pip", "agw"),
-          dnsLabel: naming.dnsLabel("appgw"),
-          wafPolicy: naming.resource("waf"),
-          identity: naming.resource("id", "agw"),
-        },
-        subnetId: gatewaySubnetId,
-        zones: g.zones,
-        minCapacity: g.minCapacity,
-        maxCapacity: g.maxCapacity,
-        wafMode: g.wafMode,
-        wafDetectionReason: g.wafDetectionReason,
-        allowedSourceCidrs: g.allowedSourceCidrs,
-        domain: c.domain,
-        listeners: g.listeners,
-        certificateVault: { id: vault.vaultId, provider: vaultProvider },
-        // Checked only when the gateway is deployed: before that, the vault may still be empty.
-        certificateSecretIds: g.enabled ? verifiedCertificateIds(vault, refs, vaultProvider) : {},
-        logAnalyticsWorkspaceId: workspaceId,
-        tags,
-      },
-      { provider: gatewayProvider },
-    );
-    Object.assign(outputs, {
-      gatewayPublicIp: gateway.publicIp,
-      gatewayFqdn: gateway.fqdn,
-      certificateVaultId: vault.vaultId,
-      certificateVaultUri: vault.vaultUri,
-      logAnalyticsWorkspaceId: workspaceId,
-    });
-  }
-  return outputs;
 }

@@ -40,7 +40,8 @@ export function orderStacks(loaded: ReadonlyMap<string, LoadedStack>, wanted: re
   return order.map((stack) => ({ stack, selected: selected.has(stack) }));
 }
 
-const RANK = { network: 0, management: 1, environment: 2 } as const;
+/** Ties broken by kind, then name: the gateway stack last (nothing reads it; automation/graph.ts KIND_RANK). */
+const RANK = { network: 0, management: 1, environment: 2, gateway: 3 } as const;
 
 function byKind(loaded: ReadonlyMap<string, LoadedStack>) {
   return (a: string, b: string) => {

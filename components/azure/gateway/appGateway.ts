@@ -202,7 +202,8 @@ export interface PublicGatewayArgs {
   readonly wafMode: "Prevention" | "Detection";
   /** Why Detection mode is an accepted exception; tagged on the WAF policy (policy waf-policy-prevention reads it). */
   readonly wafDetectionReason?: string;
-  readonly allowedSourceCidrs: readonly string[];
+  /** Sources allowed to reach the gateway (WAF rule); the network stack's allow-list, also on the subnet's NSG. */
+  readonly allowedSourceCidrs: pulumi.Input<readonly string[]>;
   readonly domain: string;
   readonly listeners: readonly ListenerInput[];
   readonly certificateVault: {
@@ -262,7 +263,7 @@ export class PublicGateway extends pulumi.ComponentResource {
         ...(args.wafMode === "Detection" && args.wafDetectionReason ? { tags: { ...args.tags, [WAF_DETECTION_REASON_TAG]: args.wafDetectionReason } } : {}),
         policySettings: { state: "Enabled", mode: args.wafMode, requestBodyCheck: true, maxRequestBodySizeInKb: 128, fileUploadLimitInMb: 100 },
         managedRules: { managedRuleSets: MANAGED_RULE_SETS.map((s) => ({ ...s })) },
-        customRules: allowListRules(args.allowedSourceCidrs),
+        customRules: pulumi.output(args.allowedSourceCidrs).apply((cidrs) => allowListRules(cidrs)),
       },
       { parent: this, provider, dependsOn: inRg },
     );

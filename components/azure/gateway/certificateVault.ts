@@ -1,11 +1,12 @@
 /**
  * The Key Vault the public gateway reads its TLS certificates from. Created private (RBAC, purge
- * protection, public network access off; trusted Azure services such as Application Gateway
- * bypass the firewall) or referenced by ID. The program never writes a certificate: the operator
+ * protection, public network access off, a private endpoint in the hub; Application Gateway, a
+ * trusted Azure service, also bypasses the firewall) or referenced by ID. The program never writes a certificate: the operator
  * imports each PFX (docs/network.md), and the gateway references it by a versionless secret
  * ID, so a renewed certificate is picked up without a deploy.
  */
 import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
 import { sendResourceLogs } from "../monitoring/diagnostics";
 import { parseArmId } from "../network/armId";
@@ -29,6 +30,16 @@ export type CertificateVaultArgs =
       readonly tenantId: string;
       /** The resource group resource, when this program creates it (the vault waits for it). */
       readonly resourceGroup?: pulumi.Resource;
+      /**
+       * The vault's private endpoint (a hub subnet) and the vault zone it registers in. Application
+       * Gateway reaches a vault with a private endpoint through it when the
+       * `privatelink.vaultcore.azure.net` zone is linked to the gateway's VNet ("If using Private
+       * Endpoints to access Key Vault, you must link the privatelink.vaultcore.azure.net private DNS
+       * zone ... to the virtual network containing Application Gateway",
+       * https://learn.microsoft.com/en-us/azure/application-gateway/key-vault-certs#verify-firewall-permissions-to-key-vault);
+       * the network stack links every zone to the hub.
+       */
+      readonly privateEndpoint: { readonly name: string; readonly subnetId: pulumi.Input<string>; readonly vaultZoneId: pulumi.Input<string> };
       readonly tags?: Record<string, string>;
       /** Where the vault's audit log goes (a diagnostic setting, AuditEvent). */
       readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
@@ -71,6 +82,23 @@ export class CertificateVault extends pulumi.ComponentResource {
         },
         // Holds every environment's TLS private key.
         { parent: this, provider: opts.provider, protect: true, dependsOn: args.resourceGroup ? [args.resourceGroup] : [] },
+      );
+      const pe = new network.PrivateEndpoint(
+        `${name}-pe`,
+        {
+          privateEndpointName: args.privateEndpoint.name,
+          resourceGroupName: args.resourceGroupName,
+          location: args.location,
+          subnet: { id: args.privateEndpoint.subnetId },
+          privateLinkServiceConnections: [{ name: args.privateEndpoint.name, privateLinkServiceId: this.vault.id, groupIds: ["vault"] }],
+          tags: args.tags,
+        },
+        { parent: this, provider: opts.provider },
+      );
+      new network.PrivateDnsZoneGroup(
+        `${name}-pe-dns`,
+        { privateEndpointName: pe.name, resourceGroupName: args.resourceGroupName, privateDnsZoneGroupName: "default", privateDnsZoneConfigs: [{ name: "vault", privateDnsZoneId: args.privateEndpoint.vaultZoneId }] },
+        { parent: this, provider: opts.provider },
       );
       // Every read of a certificate's private key, and every change to the vault, to Log Analytics.
       sendResourceLogs(`${name}-vault-logs`, { kind: "keyVault", resourceId: this.vault.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this, provider: opts.provider });

@@ -95,18 +95,21 @@ export interface HubNetworkArgs {
   readonly addressSpace: string;
   readonly gatewaySubnetPrefix: string;
   readonly gatewayNsgName: string;
+  /** The hub's private-endpoint subnet (the certificate vault's endpoint, which the Application Gateway reads through). */
+  readonly endpointSubnet: { readonly prefix: string; readonly nsgName: string };
   /** Sources allowed to reach the gateway on 80/443; empty = the internet. */
   readonly allowedSourceCidrs: readonly string[];
   readonly tags?: Record<string, string>;
 }
 
-/** The hub VNet with the Application Gateway subnet. `opts.provider`: the connectivity subscription. */
+/** The hub VNet with the Application Gateway subnet and a private-endpoint subnet. `opts.provider`: the connectivity subscription. */
 export class HubNetwork extends pulumi.ComponentResource {
   readonly resourceGroupName: pulumi.Output<string>;
   readonly vnet: network.VirtualNetwork;
   readonly vnetId: pulumi.Output<string>;
   readonly vnetName: pulumi.Output<string>;
   readonly gatewaySubnetId: pulumi.Output<string>;
+  readonly endpointSubnetId: pulumi.Output<string>;
   readonly provider: pulumi.ProviderResource;
 
   constructor(name: string, args: HubNetworkArgs, opts: pulumi.ComponentResourceOptions & { provider: pulumi.ProviderResource }) {
@@ -133,12 +136,29 @@ export class HubNetwork extends pulumi.ComponentResource {
       },
       { parent: this, provider },
     );
+    const peNsg = nsg(`${name}-endpoint-nsg`, args.endpointSubnet.nsgName, spokeSubnetRules(), common, { parent: this, provider });
+    const endpointSubnet = new network.Subnet(
+      `${name}-endpoint-subnet`,
+      {
+        subnetName: SPOKE_SUBNETS.endpoint,
+        resourceGroupName: rg.name,
+        virtualNetworkName: this.vnet.name,
+        addressPrefix: args.endpointSubnet.prefix,
+        networkSecurityGroup: { id: peNsg.id },
+        defaultOutboundAccess: false,
+        // NSGs and route tables also apply to private endpoints in this subnet.
+        privateEndpointNetworkPolicies: "Enabled",
+      },
+      // Azure refuses concurrent writes to one VNet: one subnet after the other.
+      { parent: this, provider, dependsOn: [gatewaySubnet] },
+    );
     this.provider = provider;
     this.resourceGroupName = rg.name;
     this.vnetId = this.vnet.id;
     this.vnetName = this.vnet.name;
     this.gatewaySubnetId = gatewaySubnet.id;
-    this.registerOutputs({ vnetId: this.vnetId, gatewaySubnetId: this.gatewaySubnetId });
+    this.endpointSubnetId = endpointSubnet.id;
+    this.registerOutputs({ vnetId: this.vnetId, gatewaySubnetId: this.gatewaySubnetId, endpointSubnetId: this.endpointSubnetId });
   }
 }
 
