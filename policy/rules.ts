@@ -421,7 +421,7 @@ export const rules: readonly ResourceRule[] = [
     enforcementLevel: "mandatory",
     baseline: "ASB NS-6 (WAF in prevention mode); SATRE: secure network (restricted public ingress)",
     resourceTypes: [TYPES.wafPolicy],
-    fix: 'k8tre:gateway.wafMode "Prevention" in the network stack (or, on an unprotected stack, k8tre:gateway.wafDetectionReason)',
+    fix: 'k8tre:gateway.wafMode "Prevention" in the gateway stack (or, on an unprotected stack, k8tre:gateway.wafDetectionReason)',
     check: (r) => {
       const s = obj(r.inputs.policySettings);
       const v: string[] = [];

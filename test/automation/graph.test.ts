@@ -75,7 +75,7 @@ describe("discoverStacks", () => {
 
   it("requires k8tre:kind and validates its value", () => {
     expect(() => discoverStacks(writeProject({ dev: {} }))).toThrow(
-      'Pulumi.dev.yaml: stack "dev" must set config k8tre:kind to one of network | management | environment (it is missing)',
+      'Pulumi.dev.yaml: stack "dev" must set config k8tre:kind to one of network | management | environment | gateway (it is missing)',
     );
     expect(() => discoverStacks(writeProject({ dev: { kind: "cluster" } }))).toThrow(/got "cluster"/);
   });
@@ -136,6 +136,23 @@ describe("discoverStacks", () => {
     for (const node of g.stacks.values()) {
       for (const dep of node.dependsOn) expect(g.order.indexOf(dep)).toBeLessThan(g.order.indexOf(node.name));
     }
+  });
+
+  it("orders the gateway stack after its network stack only, and no stack after it (ADR 0006)", () => {
+    const g = discoverStacks(path.resolve(__dirname, "../.."));
+    expect(g.stacks.get("gateway")).toMatchObject({ kind: "gateway", dependsOn: ["network"], lateDependsOn: [] });
+    expect(g.stacks.get("gateway-lz")).toMatchObject({ kind: "gateway", dependsOn: ["network-lz"], example: true });
+    expect([...dependantsOf(g, "gateway")]).toEqual([]);
+    for (const cluster of ["mgmt", "dev", "stg", "prd"]) expect(g.stacks.get(cluster)!.dependsOn).not.toContain("gateway");
+    // Deploying a cluster never pulls the gateway in; destroying the network takes it down first.
+    expect(selectStacks(g, ["dev"], { only: false, direction: "dependencies" }).order).not.toContain("gateway");
+    const destroy = selectStacks(g, ["network"], { only: false, direction: "dependants" }).order;
+    expect(destroy.indexOf("gateway")).toBeLessThan(destroy.indexOf("network"));
+  });
+
+  it("refuses a gateway stack referenced as a cluster's network", () => {
+    const dir = writeProject({ ...STANDARD_STACKS, gw: { kind: "gateway", refs: { network: "network" } }, dev: { kind: "environment", refs: { network: "gw" } } });
+    expect(() => discoverStacks(dir)).toThrow('Pulumi.dev.yaml: k8tre:stackRefs.network refers to "gw", whose k8tre:kind is gateway, not network');
   });
 });
 

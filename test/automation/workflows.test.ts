@@ -165,7 +165,10 @@ describe("workflows", () => {
         expect(late.if).toContain(`needs.${env}.outputs.deferred == 'true'`);
         expect(late.if).toContain("needs.mgmt.result != 'failure'");
       }
-      for (const stack of ["network", "mgmt", "dev", "stg", "prd"]) {
+      // The public gateway waits for the network stack only, and no job waits for it.
+      expect(needs("gateway")).toEqual(["plan", "network"]);
+      expect(Object.entries(deploy.jobs).filter(([, j]: [string, any]) => [j.needs].flat().includes("gateway")).map(([id]) => id)).toEqual([]);
+      for (const stack of ["network", "mgmt", "dev", "stg", "prd", "gateway"]) {
         const job = deploy.jobs[stack];
         expect(job.uses).toBe("./.github/workflows/deploy-stack.yml");
         expect(job.with).toEqual({ stack, platform: "azure" });

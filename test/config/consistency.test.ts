@@ -63,7 +63,7 @@ describe("single-stack mistakes", () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect(err!.message).toBe(
       'Invalid configuration for stack "dev" (Pulumi.dev.yaml): 1 problem\n' +
-        "  - k8tre:kind: got nothing (the key is missing); expected a value (required): What this stack builds: shared network services, the ArgoCD management cluster, or one K8TRE environment. One of network, management, environment",
+        "  - k8tre:kind: got nothing (the key is missing); expected a value (required): What this stack builds: shared network services, the ArgoCD management cluster, one K8TRE environment, or (Azure) the public gateway with its certificate vault. One of network, management, environment, gateway",
     );
     expect(() => new ConfigError([])).toThrow(/at least one problem/);
   });
@@ -160,19 +160,19 @@ describe("relations between stacks", () => {
     const dir = projectWith({
       network: (c) => {
         c["k8tre:network"].spokes.uat = { subscriptionId: "00000000-0000-0000-0000-000000000006", addressSpace: "10.15.0.0/22", nodeSubnet: "10.15.0.0/23", ingressSubnet: "10.15.2.0/27", endpointSubnet: "10.15.2.64/26" };
-        c["k8tre:gateway"].listeners.push({ environment: "uat", certificateSecretName: "tls-uat" });
       },
+      gateway: (c) => c["k8tre:gateway"].listeners.push({ environment: "uat", certificateSecretName: "tls-uat" }),
     });
     expect(problems(dir)).toEqual([
+      'Pulumi.gateway.yaml: k8tre:gateway.listeners.3.environment: got "uat"; expected an environment some stack has (dev, lab, mgmt, prd, stg)',
       'Pulumi.network.yaml: k8tre:network.spokes.uat: got "uat"; expected an environment some stack has (dev, lab, mgmt, prd, stg); remove the spoke or add a stack with k8tre:environment: uat',
-      'Pulumi.network.yaml: k8tre:gateway.listeners.3.environment: got "uat"; expected an environment some stack has (dev, lab, mgmt, prd, stg)',
     ]);
   });
 
   it("a listener's apex disagrees with its environment's DNS zone", () => {
-    const dir = projectWith({ network: (c) => (c["k8tre:gateway"].listeners[2].apex = false) });
+    const dir = projectWith({ gateway: (c) => (c["k8tre:gateway"].listeners[2].apex = false) });
     expect(problems(dir)).toEqual([
-      "Pulumi.network.yaml: k8tre:gateway.listeners.2.apex: got false; expected true like stack prd's k8tre:dns.apex (the listener and the environment's DNS zone must agree on example.org)",
+      "Pulumi.gateway.yaml: k8tre:gateway.listeners.2.apex: got false; expected true like stack prd's k8tre:dns.apex (the listener and the environment's DNS zone must agree on example.org)",
     ]);
   });
 
@@ -211,19 +211,19 @@ describe("one bad stack file does not block unrelated stacks", () => {
 });
 
 describe("WAF mode: config and policy accept the same thing", () => {
-  const net = () => shipped("network") as Record<string, any>;
+  const net = () => shipped("gateway") as Record<string, any>;
   const gateway = (patch: Record<string, unknown>) => ({ ...net()["k8tre:gateway"], ...patch });
 
   it("Detection needs a documented reason and an unprotected stack", () => {
-    expect(() => loadStackConfig({ ...net(), "k8tre:protected": false, "k8tre:gateway": gateway({ wafMode: "Detection" }) }, { stack: "network" })).toThrow(
+    expect(() => loadStackConfig({ ...net(), "k8tre:protected": false, "k8tre:gateway": gateway({ wafMode: "Detection" }) }, { stack: "gateway" })).toThrow(
       'k8tre:gateway.wafMode: got "Detection"; expected "Prevention" (the mandatory policy waf-policy-prevention refuses Detection), or document a temporary exception in k8tre:gateway.wafDetectionReason (e.g. "tuning false positives until 2026-12-31")',
     );
-    expect(() => loadStackConfig({ ...net(), "k8tre:gateway": gateway({ wafMode: "Detection", wafDetectionReason: "tuning false positives until 2026-12-31" }) }, { stack: "network" })).toThrow(
+    expect(() => loadStackConfig({ ...net(), "k8tre:gateway": gateway({ wafMode: "Detection", wafDetectionReason: "tuning false positives until 2026-12-31" }) }, { stack: "gateway" })).toThrow(
       'k8tre:gateway.wafMode: got "Detection"; expected "Prevention" on a protected stack (Detection only logs attacks; the policy waf-policy-prevention requires Prevention in production)',
     );
-    const ok = loadStackConfig({ ...net(), "k8tre:protected": false, "k8tre:gateway": gateway({ wafMode: "Detection", wafDetectionReason: "tuning false positives until 2026-12-31" }) }, { stack: "network" });
+    const ok = loadStackConfig({ ...net(), "k8tre:protected": false, "k8tre:gateway": gateway({ wafMode: "Detection", wafDetectionReason: "tuning false positives until 2026-12-31" }) }, { stack: "gateway" });
     expect(ok.warnings).toContainEqual(expect.stringContaining("k8tre:gateway.wafMode is Detection (tuning false positives until 2026-12-31)"));
-    expect(() => loadStackConfig({ ...net(), "k8tre:gateway": gateway({ wafDetectionReason: "tuning false positives" }) }, { stack: "network" })).toThrow(/k8tre:gateway\.wafDetectionReason: .*no value while k8tre:gateway\.wafMode is "Prevention"/);
+    expect(() => loadStackConfig({ ...net(), "k8tre:gateway": gateway({ wafDetectionReason: "tuning false positives" }) }, { stack: "gateway" })).toThrow(/k8tre:gateway\.wafDetectionReason: .*no value while k8tre:gateway\.wafMode is "Prevention"/);
   });
 
   it("the policy accepts Detection only with the tag the program writes, and names the config key in its failure", () => {
@@ -233,7 +233,7 @@ describe("WAF mode: config and policy accept the same thing", () => {
     }) as any;
     const bare = evaluatePlan(waf({ policySettings: { state: "Enabled", mode: "Detection" } }));
     expect(bare.violations.map((v) => v.message)).toEqual([
-      'policySettings.mode must be "Prevention" (found "Detection" without a k8tre-waf-detection-reason tag) — fix: k8tre:gateway.wafMode "Prevention" in the network stack (or, on an unprotected stack, k8tre:gateway.wafDetectionReason)',
+      'policySettings.mode must be "Prevention" (found "Detection" without a k8tre-waf-detection-reason tag) — fix: k8tre:gateway.wafMode "Prevention" in the gateway stack (or, on an unprotected stack, k8tre:gateway.wafDetectionReason)',
     ]);
     const tagged = evaluatePlan(waf({ policySettings: { state: "Enabled", mode: "Detection" }, tags: { [WAF_DETECTION_REASON_TAG]: "tuning false positives until 2026-12-31" } }));
     expect(tagged.violations).toEqual([]);

@@ -123,7 +123,7 @@ describe("loadStackConfig: structure", () => {
 
   it("rejects an unknown kind and platform", () => {
     expect(problems(devRaw({ "k8tre:kind": "cluster", "k8tre:platform": "gke" }))).toEqual([
-      'k8tre:kind: got "cluster"; expected one of "network", "management", "environment"',
+      'k8tre:kind: got "cluster"; expected one of "network", "management", "environment", "gateway"',
       'k8tre:platform: got "gke"; expected one of "azure", "aws", "k3s"',
     ]);
   });

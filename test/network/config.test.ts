@@ -1,4 +1,4 @@
-/** Bad network/gateway input is rejected before any resource, naming the key, the value and the expectation. */
+/** Bad network input is rejected before any resource, naming the key, the value and the expectation. */
 import { ConfigError } from "../../config/errors";
 import { loadStackConfig } from "../../config/load";
 import { crossStackIssues, loadProject, readProject } from "../../config/project";
@@ -31,13 +31,6 @@ it("rejects overlapping spoke CIDRs", () => {
   expect(msg).toContain('k8tre:network.spokes.stg.addressSpace: got "10.12.0.0/21"; expected a range that does not overlap k8tre:network.spokes.dev.addressSpace (10.12.0.0/22)');
 });
 
-it("rejects a listener without a certificate reference", () => {
-  const msg = errorOf("network", (r) => {
-    delete r["k8tre:gateway"].listeners[1].certificateSecretName;
-  });
-  expect(msg).toContain("k8tre:gateway.listeners.1.certificateSecretName: got nothing (the key is missing); expected a value (required): the name of the Key Vault certificate/secret");
-});
-
 it("rejects a gateway subnet smaller than /26", () => {
   const msg = errorOf("network", (r) => {
     r["k8tre:network"].hub.gatewaySubnet = "10.10.0.0/27";
@@ -47,20 +40,6 @@ it("rejects a gateway subnet smaller than /26", () => {
     r["k8tre:network"].hub.gatewaySubnetCidr = "172.16.1.0/27";
   });
   expect(lz).toContain('k8tre:network.hub.gatewaySubnetCidr: got "172.16.1.0/27"; expected an Application Gateway v2 subnet of /26 or larger');
-});
-
-it("rejects a listener for an environment without a spoke", () => {
-  const msg = errorOf("network", (r) => {
-    r["k8tre:gateway"].listeners.push({ environment: "uat", certificateSecretName: "tls-uat" });
-  });
-  expect(msg).toContain('k8tre:gateway.listeners.3.environment: got "uat"; expected an environment with a spoke in k8tre:network.spokes (mgmt, dev, stg, prd)');
-});
-
-it("rejects a production gateway that cannot survive one instance failing", () => {
-  const msg = errorOf("network", (r) => {
-    r["k8tre:gateway"].minCapacity = 1;
-  });
-  expect(msg).toContain("k8tre:gateway.minCapacity: got 1; expected at least 2 on a protected (production) stack");
 });
 
 describe("existing mode", () => {
@@ -131,5 +110,31 @@ describe("reachability (the deployer and ArgoCD must reach every private API ser
     });
     expect(msg).toContain('k8tre:network.dnsLinkVnetIds: got []; expected a list containing k8tre:network.reachability.deployerVnetId');
     expect(msg).toContain('k8tre:network.linkZonesToSpokes: got false; expected true when k8tre:network.reachability.privateDns is "zone-links"');
+  });
+});
+
+it("requires a hub endpoint subnet for the certificate vault's private endpoint, inside the hub, clear of the App Gateway subnet", () => {
+  expect(errorOf("network", (r) => delete r["k8tre:network"].hub.endpointSubnet)).toContain("k8tre:network.hub.endpointSubnet: got nothing (the key is missing)");
+  expect(errorOf("network", (r) => (r["k8tre:network"].hub.endpointSubnet = "10.10.0.64/26"))).toContain('k8tre:network.hub.endpointSubnet: got "10.10.0.64/26"; expected a range that does not overlap k8tre:network.hub.gatewaySubnet');
+  expect(errorOf("network", (r) => (r["k8tre:network"].hub.endpointSubnet = "10.20.0.0/26"))).toContain('k8tre:network.hub.endpointSubnet: got "10.20.0.0/26"; expected a subnet inside k8tre:network.hub.addressSpace');
+});
+
+describe("keys that moved with the gateway to its own stack (ADR 0006)", () => {
+  it("refuses a k8tre:gateway block in a network stack, saying where it goes", () => {
+    const msg = errorOf("network", (r) => (r["k8tre:gateway"] = { listeners: [{ environment: "dev", certificateSecretName: "tls-dev" }] }));
+    expect(msg).toContain("k8tre:gateway: got \"(the gateway block)\"; expected no value in a network stack: the public gateway and its certificate vault moved to their own stack of kind gateway");
+    expect(msg).toContain("pulumi state move");
+  });
+
+  it("names the gateway stack's keys for the network workspace settings", () => {
+    const msg = errorOf("network", (r) => {
+      r["k8tre:network"].logRetentionDays = 180;
+      r["k8tre:network"].logAnalyticsWorkspaceId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log";
+    });
+    expect(msg).toContain("k8tre:network.logRetentionDays: got 180; expected no value here: moved to k8tre:gateway.logRetentionDays in the gateway stack's file");
+    expect(msg).toContain("k8tre:network.logAnalyticsWorkspaceId: got \"/subscriptions/");
+    expect(msg).toContain("moved to k8tre:gateway.logAnalyticsWorkspaceId in the gateway stack's file");
+    // Only the moved keys are reported: the rest of the block still validates.
+    expect(msg).toMatch(/: 2 problems/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The shipped greenfield network stack (Pulumi.network.yaml, mode create) under the offline
- * engine: what an auditor or an operator asks of the gateway, the zones, the vault and the spokes.
+ * engine: what an auditor or an operator asks of the hub, the zones and the spokes (the public
+ * gateway and its vault: test/gateway).
  */
 import { byUrn, ofType, one, synthShipped } from "../helpers/synth";
 import type { SynthResult } from "../../tools/synth/engine";
@@ -12,137 +13,6 @@ const providerOf = (sub: string) => expect.stringMatching(new RegExp(`pulumi:pro
 let r: SynthResult;
 beforeAll(async () => {
   r = await synthShipped("network");
-});
-
-const agw = () => one(r, "azure-native:network:ApplicationGateway").inputs as any;
-
-describe("public gateway", () => {
-  it("is WAF_v2, autoscaled from the configured minimum, across three zones, with a TLS 1.2+ policy", () => {
-    const g = agw();
-    expect(g.sku).toEqual({ name: "WAF_v2", tier: "WAF_v2" });
-    expect(g.sku.capacity).toBeUndefined();
-    expect(g.autoscaleConfiguration).toEqual({ minCapacity: 2, maxCapacity: 10 });
-    expect(g.zones).toEqual(["1", "2", "3"]);
-    expect(g.sslPolicy).toEqual({ policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" });
-  });
-
-  it("enforces a WAF policy in Prevention mode with the Microsoft Default Rule Set", () => {
-    const policy = one(r, "azure-native:network:WebApplicationFirewallPolicy");
-    expect((policy.inputs as any).policySettings).toMatchObject({ state: "Enabled", mode: "Prevention", requestBodyCheck: true });
-    expect((policy.inputs as any).managedRules.managedRuleSets).toContainEqual({ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" });
-    expect(agw().firewallPolicy.id).toMatch(/ApplicationGatewayWebApplicationFirewallPolicies\/waf-k8tre-net-uks$/);
-  });
-
-  it("listens on <env>.<domain> and *.<env>.<domain>, the apex for prd, with the apex rule last", () => {
-    const g = agw();
-    const https = g.httpListeners.filter((l: any) => l.protocol === "Https");
-    expect(https.map((l: any) => l.hostNames)).toEqual([
-      ["dev.example.org", "*.dev.example.org"],
-      ["stg.example.org", "*.stg.example.org"],
-      ["example.org", "*.example.org"],
-    ]);
-    const rules = g.requestRoutingRules.filter((x: any) => x.backendAddressPool);
-    expect(rules.map((x: any) => [x.name, x.priority])).toEqual([["rule-https-dev", 100], ["rule-https-stg", 110], ["rule-https-prd", 120]]);
-    const apexPriority = rules.find((x: any) => x.name === "rule-https-prd").priority;
-    for (const x of g.requestRoutingRules.filter((y: any) => y.httpListener.id.includes("/httpListeners/http-")) as any[]) {
-      expect(x.redirectConfiguration).toBeDefined();
-    }
-    expect(Math.max(...rules.map((x: any) => x.priority))).toBe(apexPriority);
-  });
-
-  it("redirects :80 to HTTPS", () => {
-    const g = agw();
-    expect(g.frontendPorts).toContainEqual({ name: "port-80", port: 80 });
-    expect(g.redirectConfigurations).toHaveLength(3);
-    for (const rc of g.redirectConfigurations) expect(rc).toMatchObject({ redirectType: "Permanent", includePath: true, includeQueryString: true });
-  });
-
-  it("forwards over HTTPS with a health probe to each environment's internal gateway", () => {
-    const g = agw();
-    expect(g.backendAddressPools.map((p: any) => p.backendAddresses[0].fqdn)).toEqual(["gw.dev.example.org", "gw.stg.example.org", "gw.example.org"]);
-    for (const s of g.backendHttpSettingsCollection) {
-      expect(s).toMatchObject({ protocol: "Https", port: 443 });
-      expect(s.probe.id).toMatch(/\/probes\/probe-(dev|stg|prd)$/);
-    }
-    expect(g.probes.map((p: any) => [p.protocol, p.host])).toEqual([["Https", "gw.dev.example.org"], ["Https", "gw.stg.example.org"], ["Https", "gw.example.org"]]);
-  });
-
-  it("reads certificates from the private vault by versionless secret ID, as a user-assigned identity", () => {
-    const g = agw();
-    const vaultName = (one(r, "azure-native:keyvault:Vault").inputs as any).vaultName;
-    expect(g.sslCertificates.map((c: any) => c.keyVaultSecretId)).toEqual(["tls-dev", "tls-stg", "tls-prd"].map((s) => `https://${vaultName}.vault.azure.net/secrets/${s}`));
-    for (const c of g.sslCertificates) expect(c.data).toBeUndefined();
-    const identity = one(r, "azure-native:managedidentity:UserAssignedIdentity", "gateway-identity");
-    expect(g.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [expect.stringContaining("/userAssignedIdentities/id-k8tre-net-uks-agw")] });
-    expect(identity.name).toBe("gateway-identity");
-  });
-
-  it("gives the identity Key Vault Secrets User on that vault only, and creates the gateway after the grant", () => {
-    const vault = one(r, "azure-native:keyvault:Vault");
-    const ra = one(r, "azure-native:authorization:RoleAssignment", "gateway-kv-secrets-user");
-    expect((ra.inputs as any).roleDefinitionId).toMatch(/\/roleDefinitions\/4633458b-17de-408a-b874-0445c86b69e6$/);
-    expect((ra.inputs as any).scope).toMatch(new RegExp(`/providers/Microsoft.KeyVault/vaults/${(vault.inputs as any).vaultName}$`));
-    expect((ra.inputs as any).principalType).toBe("ServicePrincipal");
-    expect((ra.inputs as any).roleAssignmentName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(one(r, "azure-native:network:ApplicationGateway").dependsOn).toContain(ra.urn);
-  });
-
-  it("has a zonal Standard static public IP with a DNS label, exported with its FQDN", () => {
-    const pip = one(r, "azure-native:network:PublicIPAddress").inputs as any;
-    expect(pip).toMatchObject({ sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", zones: ["1", "2", "3"] });
-    expect(pip.dnsSettings.domainNameLabel).toMatch(/^k8tre-net-appgw-[a-z0-9]{6}$/);
-    expect(r.outputs.gatewayFqdn).toBe(`${pip.dnsSettings.domainNameLabel}.uksouth.cloudapp.azure.com`);
-    expect(r.outputs.gatewayPublicIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-  });
-
-  it("checks every certificate exists before deploying (management-plane read, metadata only)", () => {
-    const reads = r.invokes.filter((i) => i.token === "azure-native:keyvault:getSecret").map((i) => i.inputs.secretName);
-    expect(reads.sort()).toEqual(["tls-dev", "tls-prd", "tls-stg"]);
-  });
-});
-
-describe("certificate vault", () => {
-  it("is private: RBAC, purge protection, public network access off, trusted services only, protected", () => {
-    const v = one(r, "azure-native:keyvault:Vault");
-    expect(v.protect).toBe(true);
-    expect((v.inputs as any).properties).toMatchObject({
-      enableRbacAuthorization: true,
-      enablePurgeProtection: true,
-      enableSoftDelete: true,
-      softDeleteRetentionInDays: 90,
-      publicNetworkAccess: "Disabled",
-      networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
-    });
-    expect((v.inputs as any).properties.accessPolicies).toBeUndefined();
-    expect(r.outputs.certificateVaultUri).toBe(`https://${(v.inputs as any).vaultName}.vault.azure.net/`);
-  });
-});
-
-describe("resource logs", () => {
-  const settingFor = (uriSuffix: RegExp) => ofType(r, "azure-native:monitor:DiagnosticSetting").filter((d) => uriSuffix.test(String(d.inputs.resourceUri)));
-
-  it("creates a protected, query-private Log Analytics workspace in the gateway resource group, with the default retention", () => {
-    const w = one(r, "azure-native:operationalinsights:Workspace");
-    expect(w.protect).toBe(true);
-    expect(w.inputs).toMatchObject({ resourceGroupName: "rg-k8tre-net-uks-gateway", retentionInDays: 90, publicNetworkAccessForQuery: "Disabled", features: { disableLocalAuth: true } });
-    expect(String(r.outputs.logAnalyticsWorkspaceId)).toMatch(/\/providers\/Microsoft\.OperationalInsights\/workspaces\/log-k8tre-net-uks-net$/);
-  });
-
-  it("sends the certificate vault's audit events and the gateway's access and WAF logs to that workspace", () => {
-    const workspaceId = r.outputs.logAnalyticsWorkspaceId;
-    const vaultName = (one(r, "azure-native:keyvault:Vault").inputs as any).vaultName;
-    const vault = settingFor(new RegExp(`/Microsoft.KeyVault/vaults/${vaultName}$`));
-    expect(vault.map((d) => [d.inputs.workspaceId, d.inputs.logs])).toEqual([[workspaceId, [{ category: "AuditEvent", enabled: true }]]]);
-    const gateway = settingFor(/\/Microsoft.Network\/applicationGateways\/agw-k8tre-net-uks$/);
-    expect(gateway.map((d) => [d.inputs.workspaceId, d.inputs.logs])).toEqual([
-      [workspaceId, [{ category: "ApplicationGatewayAccessLog", enabled: true }, { category: "ApplicationGatewayFirewallLog", enabled: true }]],
-    ]);
-  });
-
-  it("gates nothing: no resource depends on a diagnostic setting", () => {
-    const settings = new Set(ofType(r, "azure-native:monitor:DiagnosticSetting").map((d) => d.urn));
-    expect(r.resources.filter((x) => x.dependsOn.some((u) => settings.has(u))).map((x) => x.name)).toEqual([]);
-  });
 });
 
 describe("VNet flow logs", () => {
@@ -210,10 +80,14 @@ describe("hub and spokes", () => {
   });
 
   it("declares subnets as separate resources, never inline, so a subnet an operator adds survives the next up", () => {
-    for (const v of ofType(r, "azure-native:network:VirtualNetwork")) expect((v.inputs as any).subnets).toBeUndefined();
+    for (const v of ofType(r, "azure-native:network:VirtualNetwork")) {
+      expect((v.inputs as any).subnets).toBeUndefined();
+      // A refresh that records the subnets in the VNet's state never turns into a delete.
+      expect((v as any).ignoreChanges).toEqual(["subnets"]);
+    }
     const subnets = ofType(r, "azure-native:network:Subnet");
-    // hub: appgw; spokes: node, ingress, endpoint (+ deployer in mgmt)
-    expect(subnets).toHaveLength(1 + 4 * 3 + 1);
+    // hub: appgw, endpoint; spokes: node, ingress, endpoint (+ deployer in mgmt)
+    expect(subnets).toHaveLength(2 + 4 * 3 + 1);
     const dev = (name: string) => one(r, "azure-native:network:Subnet", name);
     const vnet = one(r, "azure-native:network:VirtualNetwork", "spoke-dev-vnet");
     for (const [key, subnetName] of [["node", "snet-clusternodes"], ["ingress", "snet-clusteringressservices"], ["endpoint", "snet-privatelinkendpoints"]]) {
@@ -257,7 +131,7 @@ describe("hub and spokes", () => {
       expect((r.outputs.spokes as any)[env].subscriptionId).toBe(sub);
       expect((r.outputs.spokes as any)[env].nodeSubnetId).toContain(`/subscriptions/${sub}/`);
     }
-    for (const parent of ["::hub", "::dns", "::gateway", "::certs"]) {
+    for (const parent of ["::hub", "::dns"]) {
       const children = r.resources.filter((x) => x.custom && x.parent?.endsWith(parent));
       expect(children.length).toBeGreaterThan(0);
       for (const x of children) expect(x.provider).toEqual(providerOf(CONN));
@@ -267,8 +141,13 @@ describe("hub and spokes", () => {
 
   it("exports the contract the cluster stacks read", () => {
     expect(Object.keys(r.outputs).sort()).toEqual(
-      ["certificateVaultId", "certificateVaultUri", "dnsZoneResourceGroupName", "dnsZoneSubscriptionId", "gatewayFqdn", "gatewayPublicIp", "hubVnetId", "linkVnetIds", "location", "logAnalyticsWorkspaceId", "privateDnsZoneIds", "privateDnsZoneNames", "reachability", "spokes"],
+      ["dnsZoneResourceGroupName", "dnsZoneSubscriptionId", "gatewayAllowedSourceCidrs", "gatewaySubnetId", "gatewaySubscriptionId", "hubEndpointSubnetId", "hubVnetId", "linkVnetIds", "location", "privateDnsZoneIds", "privateDnsZoneNames", "reachability", "spokes"],
     );
+    // What the gateway stack reads: its subnet, the subscription it lives in, the vault endpoint's subnet, the allow-list.
+    expect(r.outputs.gatewaySubnetId).toBe(`${r.outputs.hubVnetId}/subnets/snet-appgw`);
+    expect(r.outputs.gatewaySubscriptionId).toBe(CONN);
+    expect(r.outputs.hubEndpointSubnetId).toBe(`${r.outputs.hubVnetId}/subnets/snet-privatelinkendpoints`);
+    expect(r.outputs.gatewayAllowedSourceCidrs).toEqual([]);
     expect(Object.keys((r.outputs.spokes as any).dev).sort()).toEqual(["endpointSubnetId", "ingressSubnetId", "ingressSubnetName", "nodeSubnetId", "subscriptionId", "vnetId"]);
     expect((r.outputs.spokes as any).dev.ingressSubnetName).toBe("snet-clusteringressservices");
     expect(r.outputs.linkVnetIds).toEqual([r.outputs.hubVnetId]);
@@ -338,5 +217,22 @@ describe("reachability: the deployer and ArgoCD reach every environment's privat
       expect(out.peerings).toContainEqual({ from: spokes[env].vnetId, to: spokes.mgmt.vnetId });
     }
     expect(out.zoneLinkVnetIds).toEqual(expect.arrayContaining([r.outputs.hubVnetId, ...Object.values(spokes).map((s: any) => s.vnetId)]));
+  });
+});
+
+describe("the hub's private-endpoint subnet (the certificate vault's endpoint)", () => {
+  it("is a separate subnet after the App Gateway subnet, with its own NSG and endpoint network policies on", () => {
+    const sn = one(r, "azure-native:network:Subnet", "hub-endpoint-subnet");
+    expect(sn.inputs).toMatchObject({ subnetName: "snet-privatelinkendpoints", virtualNetworkName: "vnet-k8tre-net-uks-hub", addressPrefix: "10.10.1.0/26", privateEndpointNetworkPolicies: "Enabled", defaultOutboundAccess: false });
+    expect((sn.inputs as any).networkSecurityGroup.id).toMatch(/networkSecurityGroups\/nsg-k8tre-net-uks-privatelinkendpoints$/);
+    // Azure refuses concurrent writes to one VNet.
+    expect(sn.dependsOn).toContain(one(r, "azure-native:network:Subnet", "hub-appgw-subnet").urn);
+    expect(sn.provider).toEqual(providerOf(CONN));
+  });
+
+  it("keeps the gateway, the vault and their workspace out of this stack (no cluster stack waits for them)", () => {
+    for (const type of ["azure-native:network:ApplicationGateway", "azure-native:keyvault:Vault", "azure-native:network:WebApplicationFirewallPolicy", "azure-native:operationalinsights:Workspace"]) {
+      expect(ofType(r, type)).toHaveLength(0);
+    }
   });
 });

@@ -1,19 +1,18 @@
 /**
  * The landing-zone example (Pulumi.network-lz.yaml, mode existing): everything the landing zone
- * owns is referenced by ID, never created; the gateway still gets its identity and grant.
+ * owns is referenced by ID, never created (its gateway stack: test/gateway/existing.test.ts).
  */
-import { ofType, one, synthShipped } from "../helpers/synth";
+import { ofType, synthShipped } from "../helpers/synth";
 import type { SynthResult } from "../../tools/synth/engine";
 
 const HUB_SUB = "00000000-0000-0000-0000-0000000000a1";
-const VAULT_ID = `/subscriptions/${HUB_SUB}/resourceGroups/rg-connectivity-certs/providers/Microsoft.KeyVault/vaults/kv-lz-certificates`;
 
 let r: SynthResult;
 beforeAll(async () => {
   r = await synthShipped("network-lz");
 });
 
-it("creates no VNets, subnets, NSGs, peerings, zones or vault", () => {
+it("creates no VNets, subnets, NSGs, peerings, zones, vault or gateway", () => {
   for (const type of [
     "azure-native:network:VirtualNetwork",
     "azure-native:network:Subnet",
@@ -22,6 +21,7 @@ it("creates no VNets, subnets, NSGs, peerings, zones or vault", () => {
     "azure-native:network:RouteTable",
     "azure-native:privatedns:PrivateZone",
     "azure-native:keyvault:Vault",
+    "azure-native:network:ApplicationGateway",
   ]) {
     expect(ofType(r, type)).toHaveLength(0);
   }
@@ -36,8 +36,11 @@ it("exports the landing zone's IDs unchanged", () => {
   expect(r.outputs.hubVnetId).toMatch(/virtualNetworks\/vnet-hub$/);
   expect(r.outputs.dnsZoneResourceGroupName).toBe("rg-connectivity-dns");
   expect((r.outputs.privateDnsZoneNames as Record<string, string>).aks).toBe("privatelink.uksouth.azmk8s.io");
-  expect(r.outputs.certificateVaultId).toBe(VAULT_ID);
-  expect(r.outputs.certificateVaultUri).toBe("https://kv-lz-certificates.vault.azure.net/");
+  expect(r.outputs.gatewaySubnetId).toMatch(/virtualNetworks\/vnet-hub\/subnets\/snet-appgw$/);
+  expect(r.outputs.gatewaySubscriptionId).toBe(HUB_SUB);
+  expect(r.outputs.gatewayAllowedSourceCidrs).toEqual(["203.0.113.0/24", "198.51.100.0/24"]);
+  // No hub endpoint subnet named: its gateway stack brings the landing zone's own vault.
+  expect(r.outputs.hubEndpointSubnetId).toBeUndefined();
   expect((r.outputs.linkVnetIds as string[])[1]).toMatch(/vnet-iac-spoke$/);
 });
 
@@ -49,24 +52,4 @@ it("links only the extra VNet (the landing zone links hub and spokes), registrat
     expect((l.inputs as any).virtualNetwork.id).toMatch(/vnet-iac-spoke$/);
     expect(l.provider).toMatch(new RegExp(`azure-${HUB_SUB}$`));
   }
-});
-
-it("grants the gateway identity Key Vault Secrets User on the existing vault, before the gateway", () => {
-  const ra = one(r, "azure-native:authorization:RoleAssignment");
-  expect((ra.inputs as any).scope).toBe(VAULT_ID);
-  expect((ra.inputs as any).roleDefinitionId).toBe(`/subscriptions/${HUB_SUB}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`);
-  const agw = one(r, "azure-native:network:ApplicationGateway");
-  expect(agw.dependsOn).toContain(ra.urn);
-  expect((agw.inputs as any).gatewayIPConfigurations[0].subnet.id).toMatch(/virtualNetworks\/vnet-hub\/subnets\/snet-appgw$/);
-  expect((agw.inputs as any).sslCertificates.map((c: any) => c.keyVaultSecretId)).toEqual([
-    "https://kv-lz-certificates.vault.azure.net/secrets/tls-dev",
-    "https://kv-lz-certificates.vault.azure.net/secrets/tls-prd",
-  ]);
-});
-
-it("restricts public access to the allow-list with a WAF rule", () => {
-  const policy = one(r, "azure-native:network:WebApplicationFirewallPolicy").inputs as any;
-  expect(policy.customRules).toEqual([
-    expect.objectContaining({ action: "Block", matchConditions: [expect.objectContaining({ negationConditon: true, matchValues: ["203.0.113.0/24", "198.51.100.0/24"] })] }),
-  ]);
 });

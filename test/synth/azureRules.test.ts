@@ -369,9 +369,25 @@ describe("Azure create-time rules: VNet flow logs (on the shipped network plan)"
 });
 
 describe("Azure create-time rules on the shipped stacks", () => {
-  it.each(["network", "network-lz", "mgmt", "dev", "stg", "prd"])("%s: Azure would refuse nothing (error findings: none)", async (stack) => {
+  // network-lz creates only zone links (no rule applies); its gateway stack gateway-lz is checked instead.
+  it.each(["network", "gateway", "gateway-lz", "mgmt", "dev", "stg", "prd"])("%s: Azure would refuse nothing (error findings: none)", async (stack) => {
     const r = await synthShipped(stack);
     expect(r.azureRules.findings.filter((f) => f.level === "error").map(formatFinding)).toEqual([]);
     expect(r.azureRules.checked).toBeGreaterThan(0);
+  });
+});
+
+describe("the gateway stack's certificate-vault endpoint in the network stack's hub subnet", () => {
+  it("is checked against the hub subnets the network stack declares: not in the App Gateway subnet, not in an undeclared one", async () => {
+    const [network, gateway] = await Promise.all(["network", "gateway"].map((s) => synthShipped(s)));
+    expect(check(gateway, [network]).findings).toEqual([]);
+    const inGatewaySubnet = edit(gateway, "certs-pe", (r) => ((r.inputs.subnet as any).id = network.outputs.gatewaySubnetId));
+    const both = check(inGatewaySubnet, [network]).findings;
+    expect(both.map((f) => [f.rule, f.message])).toEqual([
+      ["private-endpoint-subnet", "subnet snet-appgw is an Application Gateway subnet, which holds application gateways only"],
+      ["appgw-v2-dedicated-subnet", expect.stringContaining("azure-native:network:PrivateEndpoint certs-pe (stack gateway) is also placed in it")],
+    ]);
+    const undeclared = edit(gateway, "certs-pe", (r) => ((r.inputs.subnet as any).id = `${network.outputs.hubVnetId}/subnets/snet-other`));
+    expect(only(undeclared, [network], "private-endpoint-subnet")[0].message).toBe("subnet snet-other is not declared on VNet hub-vnet");
   });
 });

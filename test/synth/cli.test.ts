@@ -111,8 +111,13 @@ describe("npm run synth", () => {
     expect(net).toMatch(/subgraph n\d+\["VNet vnet-k8tre-net-uks-hub 10\.10\.0\.0\/22"\]/);
     expect(net).toMatch(/\["snet-appgw<br\/>10\.10\.0\.0\/24"\]/);
     expect(net.match(/<-->\|peering\|/g)).toHaveLength(7); // each hub-spoke pair once, and each management-environment pair
-    expect(net).toMatch(/Application Gateway \(WAF_v2, WAF policy\) agw-k8tre-net-uks<br\/>public: reachable from the Internet/);
-    expect(net).toMatch(/internet\(\(Internet\)\) -->\|HTTPS\| e\d+/);
+    expect(net).not.toContain("Application Gateway");
+    // The public gateway is the gateway stack's, drawn in the hub the network stack declares.
+    const gw = fs.readFileSync(path.join(out, "gateway.md"), "utf8");
+    expect(gw).toMatch(/subgraph n\d+\["VNet vnet-k8tre-net-uks-hub 10\.10\.0\.0\/22 · stack network"\]/);
+    expect(gw).toMatch(/Application Gateway \(WAF_v2, WAF policy\) agw-k8tre-net-uks<br\/>public: reachable from the Internet/);
+    expect(gw).toMatch(/internet\(\(Internet\)\) -->\|HTTPS\| e\d+/);
+    expect(gw).toMatch(/\["1 private endpoint<br\/>vault"\]/);
     const dev = fs.readFileSync(path.join(out, "dev.md"), "utf8");
     // The environment's subnets live in the network stack; their CIDRs come from its plan.
     expect(dev).toMatch(/subgraph n\d+\["VNet vnet-k8tre-dev-uks-spoke 10\.12\.0\.0\/22 · stack network"\]/);

@@ -75,19 +75,20 @@ describe("reachability: what breaks a path", () => {
     expect(r.checks).toHaveLength(4);
   });
 
-  it("levels: an unreachable private service fails the synth; a path whose program fix is pending is a warning naming the fix", () => {
+  it("levels: an unreachable private service, API server or certificate vault fails the synth", () => {
     const noPe = devReport(net, without(dev, "env-pe-kv", "env-pe-kv-dns"));
     expect(noPe.checks[2]).toMatchObject({ level: "error" });
     expect(noPe.errors).toBe(1);
     const noPeering = devReport(without(net, "mgmt-to-dev", "dev-to-mgmt"));
     expect(noPeering.checks[1]).toMatchObject({ status: "unreachable", level: "error" });
     expect(noPeering.errors).toBe(1);
-    // The gateway's certificate vault: private, no endpoint yet — a warning naming the pending fix.
+    // The gateway's certificate vault: private and without an endpoint, the gateway cannot read its certificates.
     const vault = res("network", "azure-native:keyvault:Vault", "certs-vault", { resourceGroupName: "rg-gw", vaultName: "kv-certs", properties: { publicNetworkAccess: "Disabled" } });
     const gw = edit(plus(net, vault), "gateway-agw", (r) => (r.inputs.sslCertificates = [{ name: "tls-dev", keyVaultSecretId: "https://kv-certs.vault.azure.net/secrets/tls-dev" }]));
     const certs = analyzeReachability([gw], "network");
-    expect(certs.checks).toEqual([expect.objectContaining({ source: "Application Gateway gateway-agw (hub/snet-appgw)", status: "unreachable", ...PATH_LEVELS.certificateVault })]);
-    expect(certs.errors).toBe(PATH_LEVELS.certificateVault.level === "error" ? 1 : 0);
+    expect(PATH_LEVELS.certificateVault).toEqual({ level: "error" });
+    expect(certs.checks).toEqual([expect.objectContaining({ source: "Application Gateway gateway-agw (hub/snet-appgw)", status: "unreachable", level: "error" })]);
+    expect(certs.errors).toBe(1);
   });
 
   it("a private endpoint without its DNS zone group has no private record", () => {
@@ -176,5 +177,21 @@ describe("reachability on the shipped stacks", () => {
     expect(r.reachability.errors).toBe(0);
     expect(r.reachability.checks.map((c) => c.source.split(" ")[0])).toEqual(expect.arrayContaining(["deployer", "ArgoCD"]));
   });
-});
 
+  it("gateway: the App Gateway reaches its certificate vault through the private endpoint in the hub; removing the endpoint or the hub's vault-zone link fails the synth", async () => {
+    const [network, gateway] = await Promise.all(["network", "gateway"].map((s) => synthShipped(s)));
+    expect(gateway.reachability.checks).toEqual([
+      expect.objectContaining({ source: "Application Gateway gateway-agw (hub/snet-appgw)", status: "reachable", level: "error", target: expect.stringMatching(/^Key Vault kv-k8tre-net-cert-\w+ \(vault\) via certs-pe \(hub\/snet-privatelinkendpoints\)$/) }),
+    ]);
+    expect(gateway.reachability.checks[0].path).toEqual(["same VNet hub", "privatelink.vaultcore.azure.net linked to hub"]);
+    const noPe = { ...gateway, resources: gateway.resources.filter((r) => r.name !== "certs-pe" && r.name !== "certs-pe-dns") };
+    const cutPe = analyzeReachability([network, noPe], "gateway");
+    expect(cutPe.errors).toBe(1);
+    expect(cutPe.checks[0].problems).toEqual(['public network access is disabled and no private endpoint for "vault" is in the plan']);
+    const hubLink = network.resources.find((r) => r.type === "azure-native:privatedns:VirtualNetworkLink" && r.inputs.privateZoneName === "privatelink.vaultcore.azure.net" && String((r.inputs.virtualNetwork as any).id) === network.outputs.hubVnetId)!;
+    expect(hubLink).toBeDefined();
+    const cutLink = analyzeReachability([{ ...network, resources: network.resources.filter((r) => r !== hubLink) }, gateway], "gateway");
+    expect(cutLink.errors).toBe(1);
+    expect(cutLink.checks[0].problems).toEqual(["privatelink.vaultcore.azure.net is not linked to hub: the name does not resolve to the private address"]);
+  });
+});

@@ -39,8 +39,8 @@ export const PATH_LEVELS: Readonly<Record<"apiServer" | "privateService" | "cert
   apiServer: { level: "error" },
   /** A cluster's nodes to its stack's private Key Vaults and storage accounts. */
   privateService: { level: "error" },
-  /** An Application Gateway to the private vault holding its certificates. */
-  certificateVault: { level: "warning", pending: "aznet: a private endpoint for the certificate vault, reachable from the gateway subnet (issue 10 item 8)" },
+  /** An Application Gateway to the private vault holding its certificates (the gateway stack's vault, its endpoint in the hub). */
+  certificateVault: { level: "error" },
 };
 
 export interface ReachabilityCheck {

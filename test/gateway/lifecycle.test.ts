@@ -1,5 +1,5 @@
 /**
- * The network stack's deployment paths: a brand-new stack's preview, the first deploy with the
+ * The gateway stack's deployment paths: a brand-new stack's preview, the first deploy with the
  * gateway off (vault first, certificates later), and a deploy whose certificate is missing.
  */
 import { ofType, one, PROJECT_DIR, synthShipped } from "../helpers/synth";
@@ -7,10 +7,10 @@ import { readProject } from "../../config/project";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCertificates } from "../../components/azure/gateway/certificateVault";
 
-const gatewayConfig = () => readProject(PROJECT_DIR).stacks.find((s) => s.stack === "network")!.raw["k8tre:gateway"] as Record<string, unknown>;
+const gatewayConfig = () => readProject(PROJECT_DIR).stacks.find((s) => s.stack === "gateway")!.raw["k8tre:gateway"] as Record<string, unknown>;
 
 it("evaluates as a preview of a brand-new stack, with certificate references already known", async () => {
-  const r = await synthShipped("network", { preview: true });
+  const r = await synthShipped("gateway", { preview: true });
   const agw = one(r, "azure-native:network:ApplicationGateway").inputs as any;
   expect(agw.sslCertificates.map((c: any) => c.keyVaultSecretId)).toEqual(["tls-dev", "tls-stg", "tls-prd"].map((s) => expect.stringMatching(new RegExp(`^https://kv-k8tre-net-cert-[a-z0-9]{6}\\.vault\\.azure\\.net/secrets/${s}$`))));
   expect(agw.requestRoutingRules[0].httpListener.id).toMatch(/^\/subscriptions\/.+\/applicationGateways\/agw-k8tre-net-uks\/httpListeners\/https-dev$/);
@@ -19,7 +19,7 @@ it("evaluates as a preview of a brand-new stack, with certificate references alr
 });
 
 it("with the gateway disabled, creates the vault, identity and grant but no gateway, and reads no certificate", async () => {
-  const r = await synthShipped("network", { overrides: { "k8tre:gateway": { ...gatewayConfig(), enabled: false } } });
+  const r = await synthShipped("gateway", { overrides: { "k8tre:gateway": { ...gatewayConfig(), enabled: false } } });
   expect(ofType(r, "azure-native:network:ApplicationGateway")).toHaveLength(0);
   expect(ofType(r, "azure-native:keyvault:Vault")).toHaveLength(1);
   expect(ofType(r, "azure-native:authorization:RoleAssignment").filter((a) => a.name === "gateway-kv-secrets-user")).toHaveLength(1);
