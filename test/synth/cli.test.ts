@@ -84,7 +84,7 @@ describe("npm run synth", () => {
     expect(result.out).toMatch(/Synthesized \d+ stack\(s\) in \d+\.\d s\. Use --verbose/);
     // The estimate: the whole set's total, then the figure issue 12's budget applies to (the five
     // Azure stacks), never the whole set's total against the budget.
-    expect(result.out).toMatch(/^Deploy-time estimate: \d+(\.\d)? min for \d+ stacks; network, mgmt, dev, stg, prd: \d+(\.\d)? min \(budget 20\); critical path: /m);
+    expect(result.out).toMatch(/^Deploy-time estimate: \d+(\.\d)? min for \d+ stacks; network, mgmt, dev, stg, prd, gateway: \d+(\.\d)? min \(budget 20\); critical path: /m);
   });
 
   it("writes no path of the machine into any artefact", () => {

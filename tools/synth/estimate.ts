@@ -31,11 +31,14 @@ import type { PlannedResource } from "./engine";
 /** `pulumi up --parallel` default: unbounded, signalled as MaxInt32 (pulumi/pulumi#2123). */
 export const ENGINE_PARALLEL_DEFAULT = 2147483647;
 /**
- * Issue 12's budget: a greenfield `up` of exactly these five Azure stacks is modelled under
- * {@link BUDGET_MINUTES} (test/automation/estimate.test.ts). It is defined for this set only: the
- * synth reports the whole synthesized set's total separately and never compares it with the budget.
+ * Issue 12's budget: a greenfield `up` of exactly these Azure stacks is modelled under
+ * {@link BUDGET_MINUTES} (test/automation/estimate.test.ts). Issue 12 names network, mgmt, dev,
+ * stg and prd; the public gateway and its certificate vault were part of `network` then and are
+ * the `gateway` stack now (ADR 0006), so a greenfield deploy of the same content adds it. It is
+ * defined for this set only: the synth reports the whole synthesized set's total separately and
+ * never compares it with the budget.
  */
-export const BUDGET_STACKS: readonly string[] = ["network", "mgmt", "dev", "stg", "prd"];
+export const BUDGET_STACKS: readonly string[] = ["network", "mgmt", "dev", "stg", "prd", "gateway"];
 export const BUDGET_MINUTES = 20;
 
 export interface DurationEntry {

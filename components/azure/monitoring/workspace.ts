@@ -1,5 +1,5 @@
 /**
- * A Log Analytics workspace for resource logs, private for queries. Used by the network stack for
+ * A Log Analytics workspace for resource logs, private for queries. Used by the gateway stack for
  * the gateway's and the certificate vault's logs (the clusters create their own in
  * components/azure/cluster, with the same settings).
  */
