@@ -33,14 +33,10 @@ export interface GatewayNetworkRefs {
 export function readGatewayNetwork(ctx: StackContext, subscriptionId: string, needsEndpoint: boolean): GatewayNetworkRefs {
   const ref = ctx.stackRef("network");
   const network = ctx.stackRefName("network");
+  const key = ctx.config.azure!.connectivitySubscriptionId ? "connectivitySubscriptionId" : "subscriptionId";
   const gatewaySubnetId = (ref.requireOutput("gatewaySubnetId") as pulumi.Output<string>).apply((id) => {
-    const sub = parseArmId(id).subscriptionId;
-    if (sub.toLowerCase() !== subscriptionId.toLowerCase()) {
-      throw new pulumi.RunError(
-        `stack ${ctx.stack} (Pulumi.${ctx.stack}.yaml): k8tre:azure ${ctx.config.azure!.connectivitySubscriptionId ? "connectivitySubscriptionId" : "subscriptionId"} is ${subscriptionId}, ` +
-          `but the App Gateway subnet of network stack ${network} is in subscription ${sub} (${id}); an Application Gateway lives in its subnet's subscription: set it to ${sub}`,
-      );
-    }
+    const problem = subnetSubscriptionProblem(id, subscriptionId, { stack: ctx.stack, key, network });
+    if (problem) throw new pulumi.RunError(problem);
     return id;
   });
   return {
@@ -49,6 +45,16 @@ export function readGatewayNetwork(ctx: StackContext, subscriptionId: string, ne
     vaultZoneId: (ref.requireOutput("privateDnsZoneIds") as pulumi.Output<Record<string, string>>).apply((z) => z.vault),
     allowedSourceCidrs: ref.requireOutput("gatewayAllowedSourceCidrs") as pulumi.Output<string[]>,
   };
+}
+
+/** Why the gateway subnet `subnetId` cannot be used with a provider for `subscriptionId` (pure; undefined: it can). */
+export function subnetSubscriptionProblem(subnetId: string, subscriptionId: string, where: { stack: string; key: string; network: string }): string | undefined {
+  const sub = parseArmId(subnetId).subscriptionId;
+  if (sub.toLowerCase() === subscriptionId.toLowerCase()) return undefined;
+  return (
+    `stack ${where.stack} (Pulumi.${where.stack}.yaml): k8tre:azure.${where.key} is ${subscriptionId}, but the App Gateway subnet of network stack ${where.network} ` +
+    `is in subscription ${sub} (${subnetId}); an Application Gateway lives in its subnet's subscription: set it to ${sub}`
+  );
 }
 
 export function buildGatewayStack(ctx: StackContext): StackOutputs {

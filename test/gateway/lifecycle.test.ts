@@ -6,6 +6,7 @@ import { ofType, one, PROJECT_DIR, synthShipped } from "../helpers/synth";
 import { readProject } from "../../config/project";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCertificates } from "../../components/azure/gateway/certificateVault";
+import { subnetSubscriptionProblem } from "../../stacks/gateway/azure";
 
 const gatewayConfig = () => readProject(PROJECT_DIR).stacks.find((s) => s.stack === "gateway")!.raw["k8tre:gateway"] as Record<string, unknown>;
 
@@ -41,4 +42,15 @@ it("fails with the key, the vault and the import command when a configured certi
   );
   expect((err as Error).message).not.toContain("tls-dev");
   await expect(checkCertificates(vault, refs.slice(0, 1), lookup)).resolves.toBeUndefined();
+});
+
+it("fails before the gateway is declared when the network stack's App Gateway subnet is in another subscription than the provider's", () => {
+  // The cross-stack check refuses such config files; this catches a network stack deployed from other config.
+  const subnet = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-k8tre-net-uks-hub/providers/Microsoft.Network/virtualNetworks/vnet-k8tre-net-uks-hub/subnets/snet-appgw";
+  const where = { stack: "gateway", key: "subscriptionId", network: "organization/k8tre/network" };
+  expect(subnetSubscriptionProblem(subnet, "00000000-0000-0000-0000-000000000001", where)).toBeUndefined();
+  expect(subnetSubscriptionProblem(subnet, "00000000-0000-0000-0000-000000000009", where)).toBe(
+    "stack gateway (Pulumi.gateway.yaml): k8tre:azure.subscriptionId is 00000000-0000-0000-0000-000000000009, but the App Gateway subnet of network stack organization/k8tre/network " +
+      `is in subscription 00000000-0000-0000-0000-000000000001 (${subnet}); an Application Gateway lives in its subnet's subscription: set it to 00000000-0000-0000-0000-000000000001`,
+  );
 });
