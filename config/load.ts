@@ -450,6 +450,11 @@ function existingNetworkChecks(n: Extract<NonNullable<StackConfig["network"]>, {
   if (!under(n.hub.gatewaySubnetId, n.hub.vnetId)) {
     issues.push({ key: keyOf("network.hub.gatewaySubnetId"), value: n.hub.gatewaySubnetId, expected: `a subnet of k8tre:network.hub.vnetId (${n.hub.vnetId}/subnets/<name>)` });
   }
+  if (n.hub.endpointSubnetId && !under(n.hub.endpointSubnetId, n.hub.vnetId)) {
+    issues.push({ key: keyOf("network.hub.endpointSubnetId"), value: n.hub.endpointSubnetId, expected: `a subnet of k8tre:network.hub.vnetId (${n.hub.vnetId}/subnets/<name>): the certificate vault's endpoint goes into the hub, where the Application Gateway resolves the vault` });
+  } else if (n.hub.endpointSubnetId && n.hub.endpointSubnetId.toLowerCase() === n.hub.gatewaySubnetId.toLowerCase()) {
+    issues.push({ key: keyOf("network.hub.endpointSubnetId"), value: n.hub.endpointSubnetId, expected: "a hub subnet other than k8tre:network.hub.gatewaySubnetId (an Application Gateway subnet holds application gateways only)" });
+  }
   for (const [env, s] of Object.entries(n.spokes)) {
     for (const f of ["nodeSubnetId", "ingressSubnetId", "endpointSubnetId"] as const) {
       if (!under(s[f], s.vnetId)) issues.push({ key: keyOf(`network.spokes.${env}.${f}`), value: s[f], expected: `a subnet of k8tre:network.spokes.${env}.vnetId (${s.vnetId}/subnets/<name>)` });

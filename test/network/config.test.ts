@@ -50,6 +50,16 @@ describe("existing mode", () => {
     expect(msg).toMatch(/k8tre:network\.hub\.gatewaySubnetId: got ".*vnet-dev-spoke\/subnets\/snet-appgw"; expected a subnet of k8tre:network\.hub\.vnetId/);
   });
 
+  it("rejects a hub endpoint subnet outside the hub VNet, or the App Gateway subnet itself", () => {
+    const outside = errorOf("network-lz", (r) => (r["k8tre:network"].hub.endpointSubnetId = r["k8tre:network"].spokes.dev.endpointSubnetId));
+    expect(outside).toMatch(/k8tre:network\.hub\.endpointSubnetId: got ".*vnet-dev-spoke\/subnets\/snet-privatelinkendpoints"; expected a subnet of k8tre:network\.hub\.vnetId/);
+    const appgw = errorOf("network-lz", (r) => (r["k8tre:network"].hub.endpointSubnetId = r["k8tre:network"].hub.gatewaySubnetId));
+    expect(appgw).toContain("expected a hub subnet other than k8tre:network.hub.gatewaySubnetId");
+    const hub = raw("network-lz");
+    hub["k8tre:network"].hub.endpointSubnetId = `${hub["k8tre:network"].hub.vnetId}/subnets/snet-privatelinkendpoints`;
+    expect(loadStackConfig(hub, { stack: "network-lz" }).config.network).toBeDefined();
+  });
+
   it("rejects a spoke subnet outside its spoke VNet", () => {
     const msg = errorOf("network-lz", (r) => {
       r["k8tre:network"].spokes.dev.nodeSubnetId = r["k8tre:network"].spokes.prd.nodeSubnetId;
