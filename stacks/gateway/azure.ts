@@ -28,7 +28,8 @@ export interface GatewayNetworkRefs {
  * The network stack's outputs, each checked where a wrong value would deploy something wrong: the
  * gateway subnet must be in the subscription this stack's provider targets (the provider is built
  * from config, known at program time; config/project.ts checks the same across stack files, this
- * catches a network stack deployed from other config). The check fails the preview, before any change.
+ * catches a network stack deployed from other config). The resource group waits for the check, so
+ * it fails the preview before anything is created.
  */
 export function readGatewayNetwork(ctx: StackContext, subscriptionId: string, needsEndpoint: boolean): GatewayNetworkRefs {
   const ref = ctx.stackRef("network");
@@ -71,7 +72,9 @@ export function buildGatewayStack(ctx: StackContext): StackOutputs {
   const rgName = naming.resourceGroup("gateway");
   const rg = new resources.ResourceGroup(
     "gateway-rg",
-    { resourceGroupName: rgName, location, tags },
+    // The name waits for the subnet's subscription check, and every resource here for the group:
+    // with a mismatch nothing is created (the preview fails).
+    { resourceGroupName: net.gatewaySubnetId.apply(() => rgName), location, tags },
     // Holds the certificate vault when this stack creates it.
     { provider: gatewayProvider, protect: !g.certificateVaultId },
   );

@@ -186,3 +186,21 @@ describe("what the gateway stack reads from the network stack", () => {
     expect(Object.keys(r.outputs).sort()).toEqual(["certificateVaultId", "certificateVaultUri", "gatewayFqdn", "gatewayPublicIp", "logAnalyticsWorkspaceId"]);
   });
 });
+
+describe("nothing is created before the subscription check", () => {
+  it("the resource group waits for the network stack's gateway subnet (checked against the provider's subscription), and every resource for the group", () => {
+    const rg = one(r, "azure-native:resources:ResourceGroup", "gateway-rg");
+    const ref = one(r, "pulumi:pulumi:StackReference");
+    expect(rg.dependsOn).toContain(ref.urn);
+    const byUrn = new Map(r.resources.map((x) => [x.urn, x]));
+    const waitsForRg = (urn: string, seen = new Set<string>()): boolean => {
+      if (urn === rg.urn) return true;
+      if (seen.has(urn)) return false;
+      seen.add(urn);
+      return (byUrn.get(urn)?.dependsOn ?? []).some((d) => waitsForRg(d, seen));
+    };
+    const azure = r.resources.filter((x) => x.custom && x.type.startsWith("azure-native:") && x !== rg);
+    expect(azure.length).toBeGreaterThan(8);
+    expect(azure.filter((x) => !waitsForRg(x.urn)).map((x) => x.name)).toEqual([]);
+  });
+});
