@@ -12,7 +12,9 @@
  * Speed: the SDK captures a JavaScript stack trace for every resource and every internal promise
  * (formatted eagerly, for its leak diagnostics); none of them reaches a plan. Unless
  * `stackTraces` is set, the evaluation runs with `Error.stackTraceLimit = 0`, so errors carry
- * their message only.
+ * their message only. During each evaluation lean.ts also spares the SDK the work only a real
+ * engine needs (protobuf Structs, alias URNs, Outputs for properties nobody reads), keeping every
+ * promise the plan's order depends on.
  */
 // First: the store must be in place before the SDK loads.
 import { storage } from "./store";
@@ -27,6 +29,7 @@ const state = require("@pulumi/pulumi/runtime/state") as {
   getStore(): { settings: { options: Record<string, unknown>; engine?: unknown } };
 };
 import { fakeCall, fakeResource, type FakeContext, setCurrentRun } from "./fakes";
+import { leanSdk, registerLeanTransformations } from "./lean";
 // Area fakes register themselves on import.
 import "./fakes/index";
 import { plainValue, SECRET, UNKNOWN } from "./values";
@@ -61,6 +64,11 @@ export interface SynthOptions {
   stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
   /** Keep JavaScript stack traces during the evaluation (slower; for debugging a failing program). */
   stackTraces?: boolean;
+  /**
+   * Evaluate with the lean SDK patches (lean.ts; default). `false` runs the SDK as shipped: the
+   * same plan, several times slower; tests compare the two.
+   */
+  lean?: boolean;
 }
 
 export interface SynthResult {
@@ -94,7 +102,10 @@ export function synthStack(program: () => unknown, opts: SynthOptions): Promise<
   const run = queue.then(() => {
     const limit = Error.stackTraceLimit;
     if (!opts.stackTraces) Error.stackTraceLimit = 0;
-    return state.withLocalStorage(() => runIsolated(program, opts)).finally(() => {
+    return state.withLocalStorage(() => {
+      const restore = opts.lean === false ? () => undefined : leanSdk({ keepStackTraces: opts.stackTraces });
+      return runIsolated(program, opts).finally(restore);
+    }).finally(() => {
       Error.stackTraceLimit = limit;
       storage?.exit();
     });
@@ -181,7 +192,10 @@ async function runIsolated(program: () => unknown, opts: SynthOptions): Promise<
   setCurrentRun({ ctx, record: (call) => invokes.push(call) });
   registering = resources;
   try {
-    await runInPulumiStack(async () => (outputs = await program()));
+    await runInPulumiStack(async () => {
+      registerLeanTransformations();
+      return (outputs = await program());
+    });
     await settings.disconnect();
     await new Promise((resolve) => setTimeout(resolve, 5)); // let late rejections be reported
   } finally {
