@@ -13,13 +13,14 @@ import type { Naming } from "../config/naming";
 import type { AwsNaming } from "../config/naming-aws";
 import type { StackConfig } from "../config/schema";
 
-// The packages' root modules, loaded at run time as before: they register the provider packages
-// (used to rehydrate provider references). Typed through the submodules: importing the root
-// modules would make the type-checker read every resource's declarations (~8,000 files).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const AzureProvider = (require("@pulumi/azure-native") as { Provider: typeof AzureProviderType }).Provider;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const AwsProvider = (require("@pulumi/aws") as { Provider: typeof AwsProviderType }).Provider;
+// The packages' root modules, loaded when the stack makes its first provider of the package (a
+// stack loads only its own platform's SDK): they register the provider packages (used to
+// rehydrate provider references). Typed through the submodules: importing the root modules would
+// make the type-checker read every resource's declarations (~8,000 files).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const azureNativeProvider = () => (require("@pulumi/azure-native") as { Provider: typeof AzureProviderType }).Provider;
+const awsProvider = () => (require("@pulumi/aws") as { Provider: typeof AwsProviderType }).Provider;
+/* eslint-enable @typescript-eslint/no-require-imports */
 type AzureProvider = AzureProviderType;
 type AwsProvider = AwsProviderType;
 
@@ -89,7 +90,8 @@ export class StackContext {
   azureProvider(subscriptionId: string = this.subscriptionId): AzureProvider {
     let p = this.providers.get(subscriptionId);
     if (!p) {
-      p = new AzureProvider(`azure-${subscriptionId}`, {
+      const Provider = azureNativeProvider();
+      p = new Provider(`azure-${subscriptionId}`, {
         subscriptionId,
         tenantId: this.azureConfig.tenantId,
         location: this.config.location,
@@ -130,7 +132,8 @@ export class StackContext {
   awsProvider(): AwsProvider {
     if (!this.awsProviderInstance) {
       const a = this.awsConfig;
-      this.awsProviderInstance = new AwsProvider(`aws-${a.accountId}-${a.region}`, {
+      const Provider = awsProvider();
+      this.awsProviderInstance = new Provider(`aws-${a.accountId}-${a.region}`, {
         region: a.region as AwsRegion,
         allowedAccountIds: [a.accountId],
         defaultTags: { tags: this.tags },

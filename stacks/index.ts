@@ -11,38 +11,40 @@ import { type LoadedStack, validateStackConfig } from "../config/load";
 import { crossStackIssues, readProject } from "../config/project";
 import type { Kind, Platform, StackConfig } from "../config/schema";
 import { StackContext, type StackOutputs } from "./context";
-import { buildEnvironmentStack as buildAwsEnvironment } from "./environment/aws";
-import { buildEnvironmentStack as buildAzureEnvironment } from "./environment/azure";
-import { buildK3sStack } from "./environment/k3s";
-import { buildGatewayStack as buildAzureGateway } from "./gateway/azure";
-import { buildManagementStack as buildAwsManagement } from "./management/aws";
-import { buildManagementStack as buildAzureManagement } from "./management/azure";
-import { buildNetworkStack as buildAwsNetwork } from "./network/aws";
-import { buildNetworkStack as buildAzureNetwork } from "./network/azure";
 
 export type { StackOutputs } from "./context";
 
 type Builder = (ctx: StackContext) => StackOutputs;
 
-/** (platform, kind) → builder. A missing entry is a combination the config loader refuses. */
-export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: Builder } } = {
-  azure: { network: buildAzureNetwork, management: buildAzureManagement, environment: buildAzureEnvironment, gateway: buildAzureGateway },
-  aws: { network: buildAwsNetwork, management: buildAwsManagement, environment: buildAwsEnvironment },
-  k3s: { environment: buildK3sStack },
-};
-
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see below */
 /**
- * Builds the resources of an already-validated stack and returns its outputs. A stack that left
- * something out because a referenced stack has no outputs yet also exports `deferred` (what, and
- * why): the deployment runner runs a late pass of such a stack (automation/plan.ts).
+ * The builder of each (platform, kind), loaded on first use: a stack loads only its own
+ * platform's modules and provider SDK (an Azure stack never loads `@pulumi/aws`, ~300 files, nor
+ * an AWS stack `@pulumi/azure-native`'s ~500), which is most of a program's start-up.
  */
+export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: () => Builder } } = {
+  azure: {
+    network: () => (require("./network/azure") as typeof import("./network/azure")).buildNetworkStack,
+    management: () => (require("./management/azure") as typeof import("./management/azure")).buildManagementStack,
+    environment: () => (require("./environment/azure") as typeof import("./environment/azure")).buildEnvironmentStack,
+    gateway: () => (require("./gateway/azure") as typeof import("./gateway/azure")).buildGatewayStack,
+  },
+  aws: {
+    network: () => (require("./network/aws") as typeof import("./network/aws")).buildNetworkStack,
+    management: () => (require("./management/aws") as typeof import("./management/aws")).buildManagementStack,
+    environment: () => (require("./environment/aws") as typeof import("./environment/aws")).buildEnvironmentStack,
+  },
+  k3s: { environment: () => (require("./environment/k3s") as typeof import("./environment/k3s")).buildK3sStack },
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 export async function buildStack(loaded: LoadedStack): Promise<StackOutputs> {
   const { kind, platform } = loaded.config;
-  const build = BUILDERS[platform][kind];
-  if (!build) throw new Error(`stack ${loaded.stack}: no ${kind} stack is built on platform ${platform}`);
+  const load = BUILDERS[platform][kind];
+  if (!load) throw new Error(`stack ${loaded.stack}: no ${kind} stack is built on platform ${platform}`);
   const ctx = new StackContext(loaded);
   await ctx.resolveLateRefs();
-  const outputs = build(ctx);
+  const outputs = load()(ctx);
   return ctx.deferred.length > 0 ? { ...outputs, deferred: [...ctx.deferred] } : outputs;
 }
 
