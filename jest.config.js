@@ -8,6 +8,12 @@ module.exports = {
   roots: ["<rootDir>/test"],
   setupFiles: ["<rootDir>/test/setup.ts"],
   testMatch: ["**/*.test.ts"],
+  // The SDK's eager requires of the TypeScript compiler and npm's Arborist, loaded on first use
+  // instead of in every test file (tools/jest-lazy/lazy.js).
+  moduleNameMapper: {
+    "^typescript$": "<rootDir>/tools/jest-lazy/typescript.js",
+    "^@npmcli/arborist$": "<rootDir>/tools/jest-lazy/arborist.js",
+  },
   transform: {
     "^.+\\.ts$": "<rootDir>/tools/jest-transform.js",
   },

@@ -8,7 +8,7 @@
  * update leaves it out and records it in `deferred` for the runner's late pass
  * (docs/adr/0005-schedule-and-late-registration.md).
  */
-import * as aws from "@pulumi/aws";
+import * as vpc from "@pulumi/aws/vpc";
 import type * as pulumi from "@pulumi/pulumi";
 import { eksPodIdentityAuth, ARGOCD_DEPLOYER_GROUP } from "../../components/argocd/auth";
 import { ArgoCdDeployerAccess } from "../../components/aws/eks/identities";
@@ -44,7 +44,7 @@ export function buildEnvironmentStack(ctx: StackContext): StackOutputs {
   // https://www.pulumi.com/registry/packages/aws/api-docs/vpc/securitygroupingressrule/), so the
   // late pass adds it without touching the cluster or anything the main pass manages.
   const apiIngress = mgmt
-    ? new aws.vpc.SecurityGroupIngressRule(
+    ? new vpc.SecurityGroupIngressRule(
         "argocd-api-ingress",
         {
           securityGroupId: cluster.peerSecurityGroupId,

@@ -4,7 +4,7 @@
  * Identity per controller, the pinned EKS add-ons, then the agnostics layer. Wiring only: every
  * decision lives in config and the components.
  */
-import * as aws from "@pulumi/aws";
+import * as route53 from "@pulumi/aws/route53";
 import * as pulumi from "@pulumi/pulumi";
 import { Agnostics } from "../../components/agnostics";
 import { WORKLOAD_IDENTITIES } from "../../components/agnostics/identities";
@@ -89,7 +89,7 @@ export interface AwsClusterFoundation {
   readonly cluster: Cluster;
   readonly data: EnvironmentData;
   readonly addons: ClusterAddons;
-  readonly zone: aws.route53.Zone;
+  readonly zone: route53.Zone;
   readonly net: AwsNetworkRefs;
   readonly identities: Record<string, PodIdentity>;
   readonly agnostics: Record<string, unknown>;
@@ -148,7 +148,7 @@ export function buildAwsClusterFoundation(ctx: StackContext): AwsClusterFoundati
   );
 
   // The environment's own private zone (ExternalDNS may write here only), in the shared VPC.
-  const zone = new aws.route53.Zone(
+  const zone = new route53.Zone(
     "zone",
     { name: domain, comment: `K8TRE ${c.environment}: records ExternalDNS keeps for the cluster's gateway and routes`, vpcs: [{ vpcId: net.vpcId, vpcRegion: scope.region }], forceDestroy: false, tags },
     // The zone's records are derived (ExternalDNS rewrites them), but resolvers and the
@@ -202,7 +202,7 @@ export function buildAwsClusterFoundation(ctx: StackContext): AwsClusterFoundati
 
 function installAwsAgnostics(
   ctx: StackContext,
-  f: { cluster: Cluster; data: EnvironmentData; zone: aws.route53.Zone; net: AwsNetworkRefs; ready: pulumi.Resource[]; publicZoneId?: string },
+  f: { cluster: Cluster; data: EnvironmentData; zone: route53.Zone; net: AwsNetworkRefs; ready: pulumi.Resource[]; publicZoneId?: string },
 ): Record<string, unknown> {
   const c = ctx.config;
   const a = c.agnostics;

@@ -7,7 +7,9 @@
  * the outputs below through a StackReference; the names are a contract (docs/aws.md, "Network
  * outputs").
  */
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
+import * as awsVpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import { VpcDns } from "../../components/aws/network/dns";
 import { VpcEndpoints } from "../../components/aws/network/endpoints";
@@ -36,9 +38,9 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
   // Zones from config, or the region's first opted-in zones (local and wavelength zones excluded).
   const zones: pulumi.Output<string[]> = v.availabilityZones
     ? pulumi.output([...v.availabilityZones])
-    : aws
-        .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { provider })
-        .apply((r) => [...r.names].sort().slice(0, azCount));
+    : getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { provider }).apply((r) =>
+        [...r.names].sort().slice(0, azCount),
+      );
 
   const vpc = new Vpc("network", {
     nameTag: v.nameTag ?? base,
@@ -98,13 +100,13 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
   // behind a VPN or the transit gateway. Cluster stacks allow exactly these sources.
   let deployerSecurityGroupId: pulumi.Output<string> | undefined;
   if (v.subnets.deployer.length) {
-    const sg = new aws.ec2.SecurityGroup("deployer-sg", {
+    const sg = new ec2.SecurityGroup("deployer-sg", {
       name: naming.resource("deployer", "securityGroup"),
       description: "Self-hosted deployer (CI runner): no inbound; HTTPS out",
       vpcId: vpc.vpcId,
       tags: { Name: naming.resource("deployer") },
     }, opts);
-    new aws.vpc.SecurityGroupEgressRule("deployer-https-out", {
+    new awsVpc.SecurityGroupEgressRule("deployer-https-out", {
       securityGroupId: sg.id,
       description: "HTTPS to the clusters' API endpoints, AWS APIs (through the endpoints) and the Git host",
       ipProtocol: "tcp",

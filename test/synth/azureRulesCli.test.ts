@@ -6,6 +6,9 @@ import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "../..");
 
+/** `npm run synth`'s command line (package.json), as arguments for this Node (as in cli.test.ts). */
+const SYNTH_COMMAND: string[] = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.synth.split(/\s+/).slice(1);
+
 /** The shipped stack files, with mgmt's system pool allowed to grow past its node subnet. */
 function oversizedPoolProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-azrules-"));
@@ -20,7 +23,7 @@ describe("npm run synth with a stack Azure would refuse", () => {
   it("exits 1 naming the stack, the resource, the property, the rule and the config key", () => {
     const dir = oversizedPoolProject();
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "k8tre-azrules-out-"));
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "tools/synth/cli.ts", "mgmt", "--project", dir, "--out", out], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [...SYNTH_COMMAND, "mgmt", "--project", dir, "--out", out], { cwd: ROOT, encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('stack mgmt: Azure would refuse 1 request(s) (listed in the summary; docs/synth.md "Azure create-time rules")');
     expect(r.stdout).toContain(

@@ -11,7 +11,8 @@
  *   the node groups. CoreDNS becoming ACTIVE is the proof Cilium works: its pods need
  *   Cilium-assigned addresses, and the provider waits for the add-on to be ACTIVE.
  */
-import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { EKS_ADDON_VERSIONS, type EksAddonName, eksMinor } from "../../../config/eks-versions";
 import { type AwsScope, deployerRoleTrust, ebsCsiKmsPolicy, efsCsiPolicy, managedPolicyArn, type PolicyDocument, podIdentityTrust } from "./iam";
@@ -41,7 +42,7 @@ export class PodIdentity extends pulumi.ComponentResource {
   constructor(name: string, args: PodIdentityArgs, opts: pulumi.ComponentResourceOptions & { provider: pulumi.ProviderResource }) {
     super("k8tre:aws:PodIdentity", name, {}, opts);
     const child = { parent: this, provider: opts.provider };
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       `${name}-role`,
       {
         name: args.roleName,
@@ -54,17 +55,17 @@ export class PodIdentity extends pulumi.ComponentResource {
     );
     this.ready = [role];
     if (args.policy) {
-      this.ready.push(new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, name: "k8tre", policy: pulumi.output(args.policy).apply((p) => JSON.stringify(p)) }, child));
+      this.ready.push(new iam.RolePolicy(`${name}-policy`, { role: role.id, name: "k8tre", policy: pulumi.output(args.policy).apply((p) => JSON.stringify(p)) }, child));
     }
     for (const p of args.managedPolicies ?? []) {
-      this.ready.push(new aws.iam.RolePolicyAttachment(`${name}-${p.split("/").pop()}`, { role: role.name, policyArn: managedPolicyArn(args.scope.partition, p) }, child));
+      this.ready.push(new iam.RolePolicyAttachment(`${name}-${p.split("/").pop()}`, { role: role.name, policyArn: managedPolicyArn(args.scope.partition, p) }, child));
     }
     if (args.associate) {
       const accounts = ([] as string[]).concat(args.serviceAccount);
       const policies = this.ready.slice();
       for (const serviceAccount of accounts) {
         this.ready.push(
-          new aws.eks.PodIdentityAssociation(
+          new eks.PodIdentityAssociation(
             accounts.length === 1 ? `${name}-association` : `${name}-association-${serviceAccount}`,
             { clusterName: args.clusterName, namespace: args.namespace, serviceAccount, roleArn: role.arn, tags: args.tags },
             { ...child, dependsOn: policies },
@@ -107,7 +108,7 @@ export interface ClusterAddonsArgs {
 }
 
 export class ClusterAddons extends pulumi.ComponentResource {
-  readonly addons: Record<EksAddonName, aws.eks.Addon>;
+  readonly addons: Record<EksAddonName, eks.Addon>;
   /** Everything later in-cluster work must follow (CoreDNS up means pods get addresses and DNS). */
   readonly ready: pulumi.Resource[];
 
@@ -117,8 +118,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
     const v = (a: EksAddonName) => addonVersion(args.kubernetesVersion, a);
     const common = { clusterName: args.clusterName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", tags: args.tags };
 
-    const agent = new aws.eks.Addon(`${name}-pod-identity-agent`, { ...common, addonName: "eks-pod-identity-agent", addonVersion: v("eks-pod-identity-agent") }, { ...child, dependsOn: args.nodeGroups });
-    const coredns = new aws.eks.Addon(`${name}-coredns`, { ...common, addonName: "coredns", addonVersion: v("coredns") }, { ...child, dependsOn: args.nodeGroups });
+    const agent = new eks.Addon(`${name}-pod-identity-agent`, { ...common, addonName: "eks-pod-identity-agent", addonVersion: v("eks-pod-identity-agent") }, { ...child, dependsOn: args.nodeGroups });
+    const coredns = new eks.Addon(`${name}-coredns`, { ...common, addonName: "coredns", addonVersion: v("coredns") }, { ...child, dependsOn: args.nodeGroups });
 
     const ebsRole = new PodIdentity(
       `${name}-ebs-csi`,
@@ -153,7 +154,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
       child,
     );
     const csi = (addon: keyof typeof ADDON_SERVICE_ACCOUNTS, role: PodIdentity) =>
-      new aws.eks.Addon(
+      new eks.Addon(
         `${name}-${addon}`,
         { ...common, addonName: addon, addonVersion: v(addon), podIdentityAssociations: [{ roleArn: role.roleArn, serviceAccount: ADDON_SERVICE_ACCOUNTS[addon] }] },
         { ...child, dependsOn: [...args.nodeGroups, agent, ...role.ready] },
@@ -185,12 +186,12 @@ export interface ArgoCdDeployerAccessArgs {
  */
 export class ArgoCdDeployerAccess extends pulumi.ComponentResource {
   readonly roleArn: pulumi.Output<string>;
-  readonly accessEntry: aws.eks.AccessEntry;
+  readonly accessEntry: eks.AccessEntry;
 
   constructor(name: string, args: ArgoCdDeployerAccessArgs, opts: pulumi.ComponentResourceOptions & { provider: pulumi.ProviderResource }) {
     super("k8tre:aws:ArgoCdDeployerAccess", name, {}, opts);
     const child = { parent: this, provider: opts.provider };
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       `${name}-role`,
       {
         name: args.roleName,
@@ -201,7 +202,7 @@ export class ArgoCdDeployerAccess extends pulumi.ComponentResource {
       },
       child,
     );
-    this.accessEntry = new aws.eks.AccessEntry(
+    this.accessEntry = new eks.AccessEntry(
       `${name}-access-entry`,
       { clusterName: args.clusterName, principalArn: role.arn, type: "STANDARD", kubernetesGroups: [args.kubernetesGroup], tags: args.tags },
       child,

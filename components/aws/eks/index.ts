@@ -22,7 +22,12 @@
  * first NotReady node, attaches ENIs, and the nodes turn Ready. Add-ons that need pod
  * addresses (CoreDNS) and Pod Identity come after (./addons.ts).
  */
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import type * as inputs from "@pulumi/aws/types/input";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksConfig, NodeGroupConfig } from "../../../config/schema/eks";
@@ -56,7 +61,7 @@ export function launchTemplateSettings(ng: Pick<NodeGroupConfig, "diskSizeGb">, 
 }
 
 /** Ingress of the API endpoint's security group: 443 from each allowed network and group (pure). */
-export function apiIngressRules(cidrs: readonly string[], securityGroupIds: readonly string[]): aws.types.input.ec2.SecurityGroupIngress[] {
+export function apiIngressRules(cidrs: readonly string[], securityGroupIds: readonly string[]): inputs.ec2.SecurityGroupIngress[] {
   return [
     ...(cidrs.length ? [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [...cidrs], description: "Kubernetes API from the deployer path" }] : []),
     ...(securityGroupIds.length ? [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [...securityGroupIds], description: "Kubernetes API from the deployer" }] : []),
@@ -120,9 +125,9 @@ export class Cluster extends pulumi.ComponentResource {
   readonly kubeconfig: pulumi.Output<string>;
   readonly k8sProvider: k8s.Provider;
   readonly bootstrap: Bootstrap;
-  readonly nodeGroups: aws.eks.NodeGroup[];
+  readonly nodeGroups: eks.NodeGroup[];
   readonly nodeRoleArn: pulumi.Output<string>;
-  readonly resource: aws.eks.Cluster;
+  readonly resource: eks.Cluster;
   /** Access policy associations: anything the deployer does in the cluster depends on them. */
   readonly access: pulumi.Resource[];
 
@@ -134,7 +139,7 @@ export class Cluster extends pulumi.ComponentResource {
     const tags = args.tags;
 
     // 1. Key, log group.
-    const key = new aws.kms.Key(
+    const key = new kms.Key(
       `${name}-key`,
       {
         description: `EKS ${args.clusterName}: Kubernetes secrets, control-plane logs, node volumes`,
@@ -146,8 +151,8 @@ export class Cluster extends pulumi.ComponentResource {
       // Secrets encrypted with it are unreadable without it: never deleted with the stack.
       { ...child, protect: true },
     );
-    new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, child);
-    const logGroup = new aws.cloudwatch.LogGroup(
+    new kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, child);
+    const logGroup = new cloudwatch.LogGroup(
       `${name}-logs`,
       { name: controlPlaneLogGroupName(args.clusterName), retentionInDays: c.logRetentionDays, kmsKeyId: key.arn, tags },
       // Audit evidence: protected, and it outlives the cluster.
@@ -155,14 +160,14 @@ export class Cluster extends pulumi.ComponentResource {
     );
 
     // 2. Cluster role, API security group, cluster.
-    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { name: args.roleNames.cluster, assumeRolePolicy: JSON.stringify(clusterRoleTrust()), tags }, child);
+    const clusterRole = new iam.Role(`${name}-cluster-role`, { name: args.roleNames.cluster, assumeRolePolicy: JSON.stringify(clusterRoleTrust()), tags }, child);
     const clusterPolicies: pulumi.Resource[] = MANAGED_POLICIES.cluster.map(
-      (p) => new aws.iam.RolePolicyAttachment(`${name}-cluster-${p}`, { role: clusterRole.name, policyArn: managedPolicyArn(s.partition, p) }, child),
+      (p) => new iam.RolePolicyAttachment(`${name}-cluster-${p}`, { role: clusterRole.name, policyArn: managedPolicyArn(s.partition, p) }, child),
     );
     clusterPolicies.push(
-      new aws.iam.RolePolicy(`${name}-cluster-kms`, { role: clusterRole.id, name: "secrets-encryption", policy: key.arn.apply((arn) => JSON.stringify(clusterKmsPolicy(arn))) }, child),
+      new iam.RolePolicy(`${name}-cluster-kms`, { role: clusterRole.id, name: "secrets-encryption", policy: key.arn.apply((arn) => JSON.stringify(clusterKmsPolicy(arn))) }, child),
     );
-    const apiSg = new aws.ec2.SecurityGroup(
+    const apiSg = new ec2.SecurityGroup(
       `${name}-api-sg`,
       {
         name: `${args.clusterName}-api`,
@@ -178,7 +183,7 @@ export class Cluster extends pulumi.ComponentResource {
       child,
     );
 
-    const peerSg = new aws.ec2.SecurityGroup(
+    const peerSg = new ec2.SecurityGroup(
       `${name}-api-peer-sg`,
       {
         name: `${args.clusterName}-api-peers`,
@@ -196,7 +201,7 @@ export class Cluster extends pulumi.ComponentResource {
       child,
     );
 
-    const cluster = new aws.eks.Cluster(
+    const cluster = new eks.Cluster(
       `${name}-eks`,
       {
         name: args.clusterName,
@@ -219,8 +224,8 @@ export class Cluster extends pulumi.ComponentResource {
     // 3. Access entries (cluster admin) for the configured principals and the deployer.
     const admins = [...new Set([...c.adminPrincipalArns, ...(args.deployerRoleArn ? [args.deployerRoleArn] : [])])];
     this.access = admins.map((principalArn, i) => {
-      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, child);
-      return new aws.eks.AccessPolicyAssociation(
+      const entry = new eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, child);
+      return new eks.AccessPolicyAssociation(
         `${name}-admin-${i}-policy`,
         { clusterName: cluster.name, principalArn, policyArn: clusterAccessPolicyArn(s.partition, CLUSTER_ADMIN_POLICY), accessScope: { type: "cluster" } },
         { ...child, dependsOn: [entry] },
@@ -260,16 +265,16 @@ export class Cluster extends pulumi.ComponentResource {
     );
 
     // 6. Node role, launch templates, node groups — after Cilium.
-    const nodeRole = new aws.iam.Role(`${name}-node-role`, { name: args.roleNames.node, assumeRolePolicy: JSON.stringify(nodeRoleTrust()), tags }, child);
+    const nodeRole = new iam.Role(`${name}-node-role`, { name: args.roleNames.node, assumeRolePolicy: JSON.stringify(nodeRoleTrust()), tags }, child);
     const nodePolicies = MANAGED_POLICIES.node.map(
-      (p) => new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(s.partition, p) }, child),
+      (p) => new iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(s.partition, p) }, child),
     );
     this.nodeRoleArn = nodeRole.arn;
     // Node access: EC2_LINUX access entry for the node role (API mode has no aws-auth ConfigMap).
-    const nodeAccess = new aws.eks.AccessEntry(`${name}-node-access`, { clusterName: cluster.name, principalArn: nodeRole.arn, type: "EC2_LINUX", tags }, child);
+    const nodeAccess = new eks.AccessEntry(`${name}-node-access`, { clusterName: cluster.name, principalArn: nodeRole.arn, type: "EC2_LINUX", tags }, child);
 
     this.nodeGroups = c.nodeGroups.map((ng) => {
-      const lt = new aws.ec2.LaunchTemplate(
+      const lt = new ec2.LaunchTemplate(
         `${name}-lt-${ng.name}`,
         {
           name: `${args.clusterName}-${ng.name}`,
@@ -284,7 +289,7 @@ export class Cluster extends pulumi.ComponentResource {
         },
         child,
       );
-      return new aws.eks.NodeGroup(
+      return new eks.NodeGroup(
         `${name}-ng-${ng.name}`,
         {
           clusterName: cluster.name,

@@ -6,7 +6,9 @@
  * storage classes on top (rwo-default on EBS gp3 with the same key, rwx-default on EFS access
  * points) are declared by the agnostics layer from this component's outputs.
  */
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as efs from "@pulumi/aws/efs";
+import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { type AwsScope, keyPolicy } from "../eks/iam";
 
@@ -42,26 +44,26 @@ export class EnvironmentData extends pulumi.ComponentResource {
   readonly kmsKeyId: pulumi.Output<string>;
   readonly fileSystemId: pulumi.Output<string>;
   readonly fileSystemArn: pulumi.Output<string>;
-  readonly mountTargets: pulumi.Output<aws.efs.MountTarget[]>;
+  readonly mountTargets: pulumi.Output<efs.MountTarget[]>;
 
   constructor(name: string, args: EnvironmentDataArgs, opts: pulumi.ComponentResourceOptions & { provider: pulumi.ProviderResource }) {
     super("k8tre:aws:EnvironmentData", name, {}, opts);
     const child = { parent: this, provider: opts.provider };
-    const key = new aws.kms.Key(
+    const key = new kms.Key(
       `${name}-key`,
       { description: `K8TRE ${args.name}: research data (EFS, EBS volumes, secrets)`, enableKeyRotation: true, deletionWindowInDays: 30, policy: JSON.stringify(keyPolicy(args.scope, { logs: false, autoscaling: false })), tags: args.tags },
       { ...child, protect: true },
     );
-    new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, child);
+    new kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, child);
 
-    const fs = new aws.efs.FileSystem(
+    const fs = new efs.FileSystem(
       `${name}-efs`,
       { ...fileSystemSettings(key.arn), tags: { ...args.tags, Name: `${args.name}-rwx` } },
       { ...child, protect: true },
     );
-    new aws.efs.BackupPolicy(`${name}-efs-backup`, { fileSystemId: fs.id, backupPolicy: { status: "ENABLED" } }, child);
+    new efs.BackupPolicy(`${name}-efs-backup`, { fileSystemId: fs.id, backupPolicy: { status: "ENABLED" } }, child);
     // TLS-only access, and only through mount targets (no public or cross-account mounts).
-    new aws.efs.FileSystemPolicy(
+    new efs.FileSystemPolicy(
       `${name}-efs-policy`,
       {
         fileSystemId: fs.id,
@@ -86,7 +88,7 @@ export class EnvironmentData extends pulumi.ComponentResource {
       child,
     );
 
-    const sg = new aws.ec2.SecurityGroup(
+    const sg = new ec2.SecurityGroup(
       `${name}-efs-sg`,
       {
         name: `${args.name}-efs`,
@@ -99,7 +101,7 @@ export class EnvironmentData extends pulumi.ComponentResource {
       child,
     );
     this.mountTargets = pulumi.output(args.subnetIds).apply((ids) =>
-      ids.map((subnetId, i) => new aws.efs.MountTarget(`${name}-efs-mt-${i}`, { fileSystemId: fs.id, subnetId, securityGroups: [sg.id] }, child)),
+      ids.map((subnetId, i) => new efs.MountTarget(`${name}-efs-mt-${i}`, { fileSystemId: fs.id, subnetId, securityGroups: [sg.id] }, child)),
     );
 
     this.kmsKeyArn = key.arn;

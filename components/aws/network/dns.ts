@@ -11,7 +11,10 @@
  * evaluate a query, the query is blocked (firewallFailOpen DISABLED). Resolver query logs record
  * every query of the VPC with the firewall's verdict.
  */
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as route53 from "@pulumi/aws/route53";
+import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface VpcDnsArgs {
@@ -54,7 +57,7 @@ export class VpcDns extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     // Zones hold every record the environments' ExternalDNS writes: protected.
-    const zone = new aws.route53.Zone(`${name}-private`, {
+    const zone = new route53.Zone(`${name}-private`, {
       name: args.domain,
       comment: "K8TRE private zone (environments' records; resolvable from the VPC and through the inbound resolver)",
       vpcs: [{ vpcId: args.vpcId }],
@@ -63,14 +66,14 @@ export class VpcDns extends pulumi.ComponentResource {
     this.privateZoneName = args.domain;
 
     if (args.publicZone) {
-      const pub = new aws.route53.Zone(`${name}-public`, { name: args.domain, comment: "K8TRE public zone (delegate it from the parent domain)" }, { parent: this, protect: true });
+      const pub = new route53.Zone(`${name}-public`, { name: args.domain, comment: "K8TRE public zone (delegate it from the parent domain)" }, { parent: this, protect: true });
       this.publicZoneId = pub.zoneId;
       this.publicZoneNameServers = pub.nameServers;
     }
 
     if (args.resolverInbound) {
       const r = args.resolverInbound;
-      const sg = new aws.ec2.SecurityGroup(`${name}-resolver-sg`, {
+      const sg = new ec2.SecurityGroup(`${name}-resolver-sg`, {
         name: r.securityGroupName,
         description: "Route53 Resolver inbound endpoint: DNS from the institution's forwarders only",
         vpcId: args.vpcId,
@@ -78,7 +81,7 @@ export class VpcDns extends pulumi.ComponentResource {
       }, parent);
       r.allowedCidrs.forEach((cidr, i) => {
         for (const proto of ["udp", "tcp"] as const) {
-          new aws.vpc.SecurityGroupIngressRule(`${name}-resolver-${proto}-${i}`, {
+          new vpc.SecurityGroupIngressRule(`${name}-resolver-${proto}-${i}`, {
             securityGroupId: sg.id,
             description: `DNS over ${proto.toUpperCase()} from ${cidr}`,
             ipProtocol: proto,
@@ -88,7 +91,7 @@ export class VpcDns extends pulumi.ComponentResource {
           }, parent);
         }
       });
-      const endpoint = new aws.route53.ResolverEndpoint(`${name}-inbound`, {
+      const endpoint = new route53.ResolverEndpoint(`${name}-inbound`, {
         name: r.name,
         direction: "INBOUND",
         protocols: ["Do53"],
@@ -102,17 +105,17 @@ export class VpcDns extends pulumi.ComponentResource {
     }
 
     const f = args.firewall;
-    const allow = new aws.route53.ResolverFirewallDomainList(`${name}-fw-allow`, { name: `${f.namePrefix}-allow`, domains: [...f.allowedDomains] }, parent);
-    const everything = new aws.route53.ResolverFirewallDomainList(`${name}-fw-all`, { name: `${f.namePrefix}-all`, domains: ["*."] }, parent);
-    const group = new aws.route53.ResolverFirewallRuleGroup(`${name}-fw`, { name: `${f.namePrefix}-egress` }, parent);
-    new aws.route53.ResolverFirewallRule(`${name}-fw-allow`, {
+    const allow = new route53.ResolverFirewallDomainList(`${name}-fw-allow`, { name: `${f.namePrefix}-allow`, domains: [...f.allowedDomains] }, parent);
+    const everything = new route53.ResolverFirewallDomainList(`${name}-fw-all`, { name: `${f.namePrefix}-all`, domains: ["*."] }, parent);
+    const group = new route53.ResolverFirewallRuleGroup(`${name}-fw`, { name: `${f.namePrefix}-egress` }, parent);
+    new route53.ResolverFirewallRule(`${name}-fw-allow`, {
       name: "allow-listed",
       firewallRuleGroupId: group.id,
       firewallDomainListId: allow.id,
       priority: 100,
       action: "ALLOW",
     }, parent);
-    new aws.route53.ResolverFirewallRule(`${name}-fw-default`, {
+    new route53.ResolverFirewallRule(`${name}-fw-default`, {
       name: f.action === "block" ? "block-everything-else" : "alert-everything-else",
       firewallRuleGroupId: group.id,
       firewallDomainListId: everything.id,
@@ -120,7 +123,7 @@ export class VpcDns extends pulumi.ComponentResource {
       action: f.action === "block" ? "BLOCK" : "ALERT",
       ...(f.action === "block" ? { blockResponse: "NXDOMAIN" } : {}),
     }, parent);
-    new aws.route53.ResolverFirewallRuleGroupAssociation(`${name}-fw`, {
+    new route53.ResolverFirewallRuleGroupAssociation(`${name}-fw`, {
       name: `${f.namePrefix}-egress`,
       firewallRuleGroupId: group.id,
       vpcId: args.vpcId,
@@ -129,18 +132,18 @@ export class VpcDns extends pulumi.ComponentResource {
       priority: 101,
       mutationProtection: f.mutationProtection ? "ENABLED" : "DISABLED",
     }, parent);
-    new aws.route53.ResolverFirewallConfig(`${name}-fw`, { resourceId: args.vpcId, firewallFailOpen: "DISABLED" }, parent);
+    new route53.ResolverFirewallConfig(`${name}-fw`, { resourceId: args.vpcId, firewallFailOpen: "DISABLED" }, parent);
     this.firewallRuleGroupId = group.id;
 
     // Without query logs, BLOCK and ALERT verdicts leave no trace an auditor can read.
     const q = args.queryLogs;
-    const queryLogGroup = new aws.cloudwatch.LogGroup(`${name}-query-logs`, {
+    const queryLogGroup = new cloudwatch.LogGroup(`${name}-query-logs`, {
       name: q.logGroupName,
       retentionInDays: q.retentionDays,
       kmsKeyId: q.kmsKeyArn,
     }, { parent: this, protect: true });
-    const queryLog = new aws.route53.ResolverQueryLogConfig(`${name}-query-logs`, { name: q.configName, destinationArn: queryLogGroup.arn }, parent);
-    new aws.route53.ResolverQueryLogConfigAssociation(`${name}-query-logs`, { resolverQueryLogConfigId: queryLog.id, resourceId: args.vpcId }, parent);
+    const queryLog = new route53.ResolverQueryLogConfig(`${name}-query-logs`, { name: q.configName, destinationArn: queryLogGroup.arn }, parent);
+    new route53.ResolverQueryLogConfigAssociation(`${name}-query-logs`, { resolverQueryLogConfigId: queryLog.id, resourceId: args.vpcId }, parent);
     this.queryLogGroupName = queryLogGroup.name;
 
     this.registerOutputs({ privateZoneId: this.privateZoneId, firewallRuleGroupId: this.firewallRuleGroupId });

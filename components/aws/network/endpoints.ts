@@ -4,7 +4,8 @@
  * private DNS in every zone's endpoint subnet, behind a security group that admits HTTPS from the
  * VPC only (docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html).
  */
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import { endpointServiceName } from "./plan";
 
@@ -31,13 +32,13 @@ export class VpcEndpoints extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     // No egress rules: an interface endpoint only answers connections made to it.
-    const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+    const sg = new ec2.SecurityGroup(`${name}-sg`, {
       name: args.securityGroupName,
       description: "VPC interface endpoints: HTTPS from the VPC only",
       vpcId: args.vpcId,
       tags: { Name: args.securityGroupName },
     }, parent);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-https-from-vpc`, {
+    new vpc.SecurityGroupIngressRule(`${name}-https-from-vpc`, {
       securityGroupId: sg.id,
       description: "HTTPS to AWS APIs from inside the VPC",
       ipProtocol: "tcp",
@@ -48,7 +49,7 @@ export class VpcEndpoints extends pulumi.ComponentResource {
     this.securityGroupId = sg.id;
 
     this.endpointIds = {};
-    const s3 = new aws.ec2.VpcEndpoint(`${name}-s3`, {
+    const s3 = new ec2.VpcEndpoint(`${name}-s3`, {
       vpcId: args.vpcId,
       serviceName: endpointServiceName(args.partition, args.region, "s3"),
       vpcEndpointType: "Gateway",
@@ -58,7 +59,7 @@ export class VpcEndpoints extends pulumi.ComponentResource {
     this.endpointIds.s3 = s3.id;
 
     for (const service of args.services) {
-      const ep = new aws.ec2.VpcEndpoint(`${name}-${service.replace(/\./g, "-")}`, {
+      const ep = new ec2.VpcEndpoint(`${name}-${service.replace(/\./g, "-")}`, {
         vpcId: args.vpcId,
         serviceName: endpointServiceName(args.partition, args.region, service),
         vpcEndpointType: "Interface",

@@ -3,7 +3,10 @@
  * for the configured retention; delivered by a role only the VPC Flow Logs service of this
  * account can assume, allowed to write to that one group.
  */
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { flowLogsRolePolicy, flowLogsTrustPolicy, logsKeyPolicy } from "./plan";
 
@@ -32,28 +35,28 @@ export class FlowLogs extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     // Audit evidence: the key and the log group are protected from deletion.
-    const key = new aws.kms.Key(`${name}-key`, {
+    const key = new kms.Key(`${name}-key`, {
       description: `Encrypts the network logs: ${[args.logGroupName, ...(args.otherLogGroupNames ?? [])].join(", ")}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: JSON.stringify(logsKeyPolicy({ partition: args.partition, region: args.region, accountId: args.accountId, logGroupNames: [args.logGroupName, ...(args.otherLogGroupNames ?? [])] })),
     }, { parent: this, protect: true });
-    new aws.kms.Alias(`${name}-key`, { name: args.kmsAlias, targetKeyId: key.keyId }, parent);
+    new kms.Alias(`${name}-key`, { name: args.kmsAlias, targetKeyId: key.keyId }, parent);
 
-    const group = new aws.cloudwatch.LogGroup(`${name}-group`, {
+    const group = new cloudwatch.LogGroup(`${name}-group`, {
       name: args.logGroupName,
       retentionInDays: args.retentionDays,
       kmsKeyId: key.arn,
     }, { parent: this, protect: true });
 
-    const role = new aws.iam.Role(`${name}-role`, {
+    const role = new iam.Role(`${name}-role`, {
       name: args.roleName,
       description: "Delivers this VPC's flow logs to its CloudWatch log group",
       assumeRolePolicy: JSON.stringify(flowLogsTrustPolicy(args)),
     }, parent);
-    new aws.iam.RolePolicy(`${name}-role`, { role: role.id, policy: group.arn.apply((arn) => JSON.stringify(flowLogsRolePolicy(arn))) }, parent);
+    new iam.RolePolicy(`${name}-role`, { role: role.id, policy: group.arn.apply((arn) => JSON.stringify(flowLogsRolePolicy(arn))) }, parent);
 
-    const flowLog = new aws.ec2.FlowLog(`${name}`, {
+    const flowLog = new ec2.FlowLog(`${name}`, {
       vpcId: args.vpcId,
       trafficType: args.trafficType,
       logDestinationType: "cloud-watch-logs",

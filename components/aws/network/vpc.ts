@@ -3,7 +3,8 @@
  * the only public ones), one private route table per zone, the default security group stripped
  * of every rule, and an optional transit gateway attachment for the institution's networks.
  */
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as ec2transitgateway from "@pulumi/aws/ec2transitgateway";
 import * as pulumi from "@pulumi/pulumi";
 import { natFor, type NatMode, SUBNET_ROLE_TAG, SUBNET_ROLES, type SubnetRole, subnetTags } from "./plan";
 
@@ -38,7 +39,7 @@ export class Vpc extends pulumi.ComponentResource {
     });
     const label = (i: number) => String.fromCharCode(97 + i); // a, b, c: the zone's position
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
+    const vpc = new ec2.Vpc(`${name}-vpc`, {
       cidrBlock: args.cidr,
       // Both on: private hosted zones and interface endpoints' private DNS need them
       // (docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
@@ -51,13 +52,13 @@ export class Vpc extends pulumi.ComponentResource {
 
     // AWS creates a default security group that allows all traffic between its members and all
     // egress; adopting it with no rules removes them (CIS AWS 5.4 / Security Hub EC2.2).
-    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { Name: `${args.namePrefix}-default-unused` } }, parent);
+    new ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { Name: `${args.namePrefix}-default-unused` } }, parent);
 
     const subnetIds = {} as Record<SubnetRole, pulumi.Output<string>[]>;
-    const subnets = {} as Record<SubnetRole, aws.ec2.Subnet[]>;
+    const subnets = {} as Record<SubnetRole, ec2.Subnet[]>;
     for (const role of SUBNET_ROLES) {
       subnets[role] = args.subnets[role].map((cidr, i) =>
-        new aws.ec2.Subnet(`${name}-${role}-${label(i)}`, {
+        new ec2.Subnet(`${name}-${role}-${label(i)}`, {
           vpcId: vpc.id,
           cidrBlock: cidr,
           availabilityZone: zone(role === "public" && args.natGateways === "single" ? 0 : i),
@@ -72,15 +73,15 @@ export class Vpc extends pulumi.ComponentResource {
 
     const natGatewayIds: pulumi.Output<string>[] = [];
     const natPublicIps: pulumi.Output<string>[] = [];
-    const nats: aws.ec2.NatGateway[] = [];
+    const nats: ec2.NatGateway[] = [];
     if (args.natGateways !== "none") {
-      const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${args.namePrefix}-igw` } }, parent);
-      const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, tags: { Name: `${args.namePrefix}-public`, [SUBNET_ROLE_TAG]: "public" } }, parent);
-      new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent);
+      const igw = new ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: `${args.namePrefix}-igw` } }, parent);
+      const publicRt = new ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, tags: { Name: `${args.namePrefix}-public`, [SUBNET_ROLE_TAG]: "public" } }, parent);
+      new ec2.Route(`${name}-public-default`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent);
       subnets.public.forEach((s, i) => {
-        new aws.ec2.RouteTableAssociation(`${name}-public-${label(i)}`, { subnetId: s.id, routeTableId: publicRt.id }, parent);
-        const eip = new aws.ec2.Eip(`${name}-nat-${label(i)}`, { domain: "vpc", tags: { Name: `${args.namePrefix}-nat-${label(i)}` } }, { parent: this, dependsOn: [igw] });
-        const nat = new aws.ec2.NatGateway(`${name}-nat-${label(i)}`, {
+        new ec2.RouteTableAssociation(`${name}-public-${label(i)}`, { subnetId: s.id, routeTableId: publicRt.id }, parent);
+        const eip = new ec2.Eip(`${name}-nat-${label(i)}`, { domain: "vpc", tags: { Name: `${args.namePrefix}-nat-${label(i)}` } }, { parent: this, dependsOn: [igw] });
+        const nat = new ec2.NatGateway(`${name}-nat-${label(i)}`, {
           allocationId: eip.id,
           subnetId: s.id,
           connectivityType: "public",
@@ -94,9 +95,9 @@ export class Vpc extends pulumi.ComponentResource {
     this.natGatewayIds = natGatewayIds;
     this.natPublicIps = natPublicIps;
 
-    let attachment: aws.ec2transitgateway.VpcAttachment | undefined;
+    let attachment: ec2transitgateway.VpcAttachment | undefined;
     if (args.transitGateway) {
-      attachment = new aws.ec2transitgateway.VpcAttachment(`${name}-tgw`, {
+      attachment = new ec2transitgateway.VpcAttachment(`${name}-tgw`, {
         transitGatewayId: args.transitGateway.id,
         vpcId: vpc.id,
         subnetIds: subnetIds.endpoints,
@@ -110,21 +111,21 @@ export class Vpc extends pulumi.ComponentResource {
     const azCount = args.subnets.nodes.length;
     this.privateRouteTableIds = [];
     for (let i = 0; i < azCount; i++) {
-      const rt = new aws.ec2.RouteTable(`${name}-private-rt-${label(i)}`, {
+      const rt = new ec2.RouteTable(`${name}-private-rt-${label(i)}`, {
         vpcId: vpc.id,
         tags: { Name: `${args.namePrefix}-private-${label(i)}`, [SUBNET_ROLE_TAG]: "private" },
       }, parent);
       this.privateRouteTableIds.push(rt.id);
       const nat = natFor(args.natGateways, i);
       if (nat !== undefined) {
-        new aws.ec2.Route(`${name}-private-default-${label(i)}`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[nat].id }, parent);
+        new ec2.Route(`${name}-private-default-${label(i)}`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nats[nat].id }, parent);
       }
       args.transitGateway?.routes.forEach((dest, j) => {
-        new aws.ec2.Route(`${name}-private-tgw-${label(i)}-${j}`, { routeTableId: rt.id, destinationCidrBlock: dest, transitGatewayId: args.transitGateway!.id }, { parent: this, dependsOn: [attachment!] });
+        new ec2.Route(`${name}-private-tgw-${label(i)}-${j}`, { routeTableId: rt.id, destinationCidrBlock: dest, transitGatewayId: args.transitGateway!.id }, { parent: this, dependsOn: [attachment!] });
       });
       for (const role of ["nodes", "pods", "endpoints", "deployer"] as const) {
         const s = subnets[role][i];
-        if (s) new aws.ec2.RouteTableAssociation(`${name}-${role}-${label(i)}`, { subnetId: s.id, routeTableId: rt.id }, parent);
+        if (s) new ec2.RouteTableAssociation(`${name}-${role}-${label(i)}`, { subnetId: s.id, routeTableId: rt.id }, parent);
       }
     }
 
