@@ -30,7 +30,7 @@ export const PROVIDERS_API_VERSION = "2024-03-01";
  */
 export const PROVIDERS_GET = "arm:Microsoft.Resources:Providers_Get";
 
-/** Why registration is a one-time operator step (docs/environment.md, "Before the first deployment"). */
+/** Why registration is a one-time operator step (docs/environment.md and docs/network.md, "Before the first deployment"). */
 export const REGISTRATION_DOCS = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-providers-and-types";
 
 export interface ProviderReadRequest {
@@ -135,6 +135,8 @@ export function setDefaultProviderReader(reader: ProviderReader): ProviderReader
 export interface ProviderPrerequisite {
   readonly subscriptionId: string;
   readonly namespace: string;
+  /** Whose prerequisite it is and where the operator reads about it, completing "missing a prerequisite of ...". */
+  readonly of: string;
   /** What needs it, completing "needed for ...". */
   readonly reason: string;
   /** The Microsoft document that states the need. */
@@ -149,7 +151,7 @@ function providerShowCommand(p: Pick<ProviderPrerequisite, "subscriptionId" | "n
   return `az provider show --subscription ${p.subscriptionId} --namespace ${p.namespace} --query registrationState`;
 }
 
-const HEAD = (p: ProviderPrerequisite) => `subscription ${p.subscriptionId} is missing a prerequisite of the AKS cluster (docs/environment.md, "Before the first deployment"):`;
+const HEAD = (p: ProviderPrerequisite) => `subscription ${p.subscriptionId} is missing a prerequisite of ${p.of}:`;
 
 const WHY_BY_HAND =
   "The program never registers resource providers itself: registration is subscription-wide (every deployment in that subscription gets it) and is not undone when a stack is destroyed, so it is the subscription owner's decision, made once " +

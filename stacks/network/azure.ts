@@ -11,7 +11,8 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import { Naming, uniqueSuffix } from "../../config/naming";
 import { parseArmId } from "../../components/azure/network/armId";
-import { VnetFlowLog } from "../../components/azure/network/flowLogs";
+import { checkFlowLogInsights, VnetFlowLog } from "../../components/azure/network/flowLogs";
+import { flowLogSubscriptions } from "../../components/azure/network/prerequisites";
 import { DEPLOYER_SUBNET, HubNetwork, SPOKE_SUBNETS, SpokeNetwork, SpokePeering } from "../../components/azure/network/hubSpoke";
 import { PrivateDnsZones, type ZoneLink } from "../../components/azure/network/privateDns";
 import type { StackContext, StackOutputs } from "../context";
@@ -62,6 +63,16 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
 
   if (n.mode === "create") {
     const connectivity = ctx.connectivityProvider();
+    const spokeSubscription = (env: string) => n.spokes[env].subscriptionId ?? ctx.subscriptionId;
+    const spokeNaming = (env: string) => new Naming({ ...naming.input, environment: env });
+    // The flow logs' Microsoft.Insights preflight: one read per subscription that holds a flow log
+    // (components/azure/network/prerequisites.ts). Only the flow logs wait for it.
+    const insights = new Map(
+      flowLogSubscriptions([
+        { subscriptionId: ctx.connectivitySubscriptionId, vnetName: naming.resource("vnet", "hub") },
+        ...Object.keys(n.spokes).map((env) => ({ subscriptionId: spokeSubscription(env), vnetName: spokeNaming(env).resource("vnet", "spoke") })),
+      ]).map((g) => [g.subscriptionId, checkFlowLogInsights(g.subscriptionId, g.vnetNames, { provider: ctx.azureProvider(g.subscriptionId) })]),
+    );
     const hub = new HubNetwork(
       "hub",
       {
@@ -79,11 +90,14 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
     );
     hubVnetId = hub.vnetId;
     // Every VNet this stack creates records its traffic (VNet flow logs; NSG flow logs are retired).
-    const flowLog = (key: string, nm: Naming, vnet: HubNetwork | SpokeNetwork, provider: pulumi.ProviderResource) =>
+    const flowLog = (key: string, nm: Naming, vnet: HubNetwork | SpokeNetwork, subscriptionId: string, vnetName: string) =>
       new VnetFlowLog(
         `flowlog-${key}`,
         {
           location,
+          subscriptionId,
+          vnetName,
+          insightsChecked: insights.get(subscriptionId)!,
           resourceGroupName: vnet.resourceGroupName,
           storageAccountName: nm.storageAccount("flow"),
           flowLogName: nm.resource("fl", key),
@@ -93,17 +107,17 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
           retentionDays: n.flowLogs.retentionDays,
           tags,
         },
-        { provider },
+        { provider: ctx.azureProvider(subscriptionId) },
       );
-    flowLog("hub", naming, hub, connectivity);
+    flowLog("hub", naming, hub, ctx.connectivitySubscriptionId, naming.resource("vnet", "hub"));
     gatewaySubnetId = hub.gatewaySubnetId;
     hubEndpointSubnetId = hub.endpointSubnetId;
     gatewaySubscriptionId = ctx.connectivitySubscriptionId;
 
     const spokeNetworks: Record<string, SpokeNetwork> = {};
     for (const [env, s] of Object.entries(n.spokes)) {
-      const subscriptionId = s.subscriptionId ?? ctx.subscriptionId;
-      const en = new Naming({ ...naming.input, environment: env });
+      const subscriptionId = spokeSubscription(env);
+      const en = spokeNaming(env);
       const spoke = new SpokeNetwork(
         `spoke-${env}`,
         {
@@ -127,7 +141,7 @@ export function buildNetworkStack(ctx: StackContext): StackOutputs {
         { provider: ctx.azureProvider(subscriptionId) },
       );
       spokeNetworks[env] = spoke;
-      flowLog(env, en, spoke, spoke.provider);
+      flowLog(env, en, spoke, subscriptionId, en.resource("vnet", "spoke"));
       spokes[env] = {
         vnetId: spoke.vnetId,
         nodeSubnetId: spoke.subnetIds.node,

@@ -14,14 +14,17 @@
  * The same holds for resource provider registration (Microsoft.ContainerService in the private
  * DNS zone's subscription): it is subscription-wide and a stack's destroy must not undo it, so the
  * program only reads it. azure-native has no function for that read; it goes to ARM's Providers -
- * Get with the zone provider's token (../providerRegistration.ts).
+ * Get with the zone provider's token (../providerRegistration.ts, ../preflight.ts).
  */
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as features from "@pulumi/azure-native/features";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../../../config/schema/cluster";
-import { getDefaultProviderReader, type ProviderPrerequisite, type ProviderReader, providerVerdict } from "../providerRegistration";
+import { PreflightError } from "../preflight";
+import type { ProviderPrerequisite } from "../providerRegistration";
 import { subscriptionOfId } from "../roleAssignment";
+
+// The shared preflight machinery, re-exported for the cluster's callers and tests.
+export { armToken, assertProviders, checkProviders, PreflightError, type ProviderVerdict, readProviderVerdicts } from "../preflight";
 
 export interface FeaturePrerequisite {
   /** Resource provider namespace, e.g. `Microsoft.ContainerService`. */
@@ -91,19 +94,6 @@ export function readFeatureStates(required: readonly FeaturePrerequisite[], opts
   );
 }
 
-/**
- * A failed preflight. A `RunError`, so Pulumi prints the message without a stack trace and exits
- * non-zero. Its message is fixed: the SDK prefixes `error serializing property "<name>": ` to an
- * error's message for every resource input it fails (the same error object reaches every
- * resource that waits for the preflight), which would bury the fix under repeated prefixes.
- */
-export class PreflightError extends pulumi.RunError {
-  constructor(message: string) {
-    super(message);
-    Object.defineProperty(this, "message", { get: () => message, set: () => undefined, enumerable: false, configurable: false });
-  }
-}
-
 /** Throws {@link missingFeaturesMessage} unless every feature is Registered; returns their names. */
 export function assertRegistered(subscriptionId: string, states: readonly FeatureState[]): string[] {
   const missing = states.filter((s) => s.state !== "Registered");
@@ -136,50 +126,9 @@ export function requiredProviders(clusterSubscriptionId: string, privateDnsZoneI
     {
       subscriptionId: zoneSub,
       namespace: "Microsoft.ContainerService",
+      of: 'the AKS cluster (docs/environment.md, "Before the first deployment")',
       reason: `the cluster's private DNS zone ${zone}, which is in this subscription while the cluster is in ${clusterSubscriptionId}`,
       source: "https://learn.microsoft.com/azure/aks/private-clusters",
     },
   ];
-}
-
-/**
- * An ARM bearer token from the azure-native provider's own login (OIDC in CI, the Azure CLI
- * locally), marked secret so nothing derived from it is stored or shown in plain text.
- */
-export function armToken(opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
-  return pulumi.secret(authorization.getClientTokenOutput({}, opts).token);
-}
-
-export type ProviderVerdict = ReturnType<typeof providerVerdict>;
-
-/**
- * Reads each provider's registration with `reader` (default: the process-wide reader, ARM's
- * "Providers - Get"), authenticated as the provider of that subscription (`opts.provider`), and
- * resolves to a verdict per prerequisite (pure: components/azure/providerRegistration.ts). Not
- * secret: the token only authenticates the reads and is in none of the verdicts.
- */
-export function readProviderVerdicts(required: readonly ProviderPrerequisite[], opts: pulumi.InvokeOutputOptions, reader?: ProviderReader): pulumi.Output<ProviderVerdict[]> {
-  if (!required.length) return pulumi.output([]);
-  const read = reader ?? getDefaultProviderReader();
-  const verdicts = armToken(opts).apply(async (token) => {
-    const out: ProviderVerdict[] = [];
-    for (const p of required) out.push(providerVerdict(p, await read({ subscriptionId: p.subscriptionId, namespace: p.namespace }, token)));
-    return out;
-  });
-  return pulumi.unsecret(verdicts);
-}
-
-/** Throws a {@link PreflightError} with every failed verdict's message; returns the checked prerequisites' labels. */
-export function assertProviders(verdicts: readonly ProviderVerdict[]): string[] {
-  const failed = verdicts.flatMap((v) => (v.ok ? [] : [v.message]));
-  if (failed.length) throw new PreflightError(failed.join("\n\n"));
-  return verdicts.flatMap((v) => (v.ok ? [v.label] : []));
-}
-
-/**
- * The provider preflight: resolves to the checked prerequisites' labels, or fails the deployment
- * naming the subscription, the state and the fix ({@link assertProviders}).
- */
-export function checkProviders(required: readonly ProviderPrerequisite[], opts: pulumi.InvokeOutputOptions, reader?: ProviderReader): pulumi.Output<string[]> {
-  return readProviderVerdicts(required, opts, reader).apply(assertProviders);
 }

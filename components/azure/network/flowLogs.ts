@@ -12,17 +12,84 @@
  * subscription and region is created. The flow log therefore references the watcher by name and
  * depends on the VNet; it never creates the watcher (two watchers per region are refused), and a
  * landing zone that disables the automatic creation must provide one (docs/network.md, "Logs").
+ *
+ * Both subscription prerequisites are checked before anything of the flow log is created
+ * (./prerequisites.ts): the `Microsoft.Insights` registration (the stack reads it once per
+ * subscription and passes it in; the storage account, identity and flow log wait for it) and the
+ * watcher (read here; the flow log waits for it). Nothing else in the network stack waits for
+ * either, so neither lengthens the path to the VNets and zones the cluster stacks need.
  */
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
+import { checkProviders, PreflightError } from "../preflight";
+import type { ProviderReader } from "../providerRegistration";
 import { assignRole } from "../roleAssignment";
 import { PRIVATE_STORAGE_BASELINE } from "../storage";
+import {
+  insightsPrerequisite,
+  interpretWatcherReadError,
+  networkWatcherName,
+  type WatcherCheckOptions,
+  type WatcherPrerequisite,
+  type WatcherReader,
+  type WatcherReadResult,
+  watcherMissingMessage,
+  watcherReadFailedMessage,
+} from "./prerequisites";
 
-/** The regional Network Watcher Azure creates automatically (name and resource group). */
-export function networkWatcherName(location: string): string {
-  return `NetworkWatcher_${location}`;
+export { networkWatcherName } from "./prerequisites";
+
+/**
+ * The Insights preflight for one subscription, authenticated as that subscription's provider
+ * (`opts.provider`): resolves to the checked label, or fails with the state and
+ * `az provider register` (../providerRegistration.ts).
+ */
+export function checkFlowLogInsights(subscriptionId: string, vnetNames: readonly string[], opts: pulumi.InvokeOutputOptions, reader?: ProviderReader): pulumi.Output<string[]> {
+  return checkProviders([insightsPrerequisite(subscriptionId, vnetNames)], opts, reader);
+}
+
+/** The real reader: azure-native's `network.getNetworkWatcher` (GET networkWatchers/{name}). */
+export const azureNativeWatcherReader: WatcherReader = async (w, opts) => {
+  try {
+    await network.getNetworkWatcher({ resourceGroupName: w.resourceGroupName, networkWatcherName: w.networkWatcherName }, opts);
+    return { kind: "found" };
+  } catch (e) {
+    return interpretWatcherReadError(e);
+  }
+};
+
+/**
+ * The watcher preflight of one flow log: resolves to the watcher's name once it is known to
+ * exist, or fails with {@link watcherMissingMessage} / {@link watcherReadFailedMessage}. Read
+ * once up front; if missing, read again after `vnetId` is known (the VNet exists), since Azure
+ * creates the watcher with the region's first VNet. In a preview of a brand-new VNet that second
+ * read cannot run, so the result stays unknown rather than failing on what `up` may fix itself.
+ */
+export function checkNetworkWatcher(w: WatcherPrerequisite, vnetId: pulumi.Input<string>, opts: pulumi.InvokeOptions, o: WatcherCheckOptions = {}): pulumi.Output<string> {
+  const read = o.read ?? azureNativeWatcherReader;
+  const attempts = Math.max(1, o.attemptsAfterVnet ?? 4);
+  const delayMs = o.delayMs ?? 10_000;
+  const settle = (r: WatcherReadResult): string | undefined => {
+    if (r.kind === "found") return w.networkWatcherName;
+    if (r.kind === "failed") throw new PreflightError(watcherReadFailedMessage(w, r));
+    return undefined;
+  };
+  return pulumi.output(read(w, opts)).apply((first) => {
+    const found = settle(first);
+    if (found) return pulumi.output(found);
+    return pulumi.output(vnetId).apply(async () => {
+      let last: WatcherReadResult = first;
+      for (let i = 0; i < attempts; i++) {
+        if (i > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        last = await read(w, opts);
+        const ok = settle(last);
+        if (ok) return ok;
+      }
+      throw new PreflightError(watcherMissingMessage(w, last.kind === "missing" ? last.code : undefined));
+    });
+  });
 }
 
 /** The flow-log storage account: Standard general-purpose v2 in the VNet's region, private, TLS 1.2. */
@@ -45,6 +112,17 @@ export function flowLogStorageSettings(): Omit<storage.StorageAccountArgs, "reso
 
 export interface VnetFlowLogArgs {
   readonly location: string;
+  /** The VNet's subscription (that of `opts.provider`), for the preflight's messages. */
+  readonly subscriptionId: string;
+  /** The VNet's name, for the preflight's messages. */
+  readonly vnetName: string;
+  /**
+   * The `Microsoft.Insights` preflight of the VNet's subscription
+   * ({@link checkFlowLogInsights}): nothing of the flow log is created before it passes.
+   */
+  readonly insightsChecked: pulumi.Input<string[]>;
+  /** How the watcher is read (tests inject a reader; default: azure-native's getNetworkWatcher). */
+  readonly watcherCheck?: WatcherCheckOptions;
   /** The resource group of the VNet (the storage account goes there). */
   readonly resourceGroupName: pulumi.Input<string>;
   readonly storageAccountName: string;
@@ -66,15 +144,27 @@ export class VnetFlowLog extends pulumi.ComponentResource {
   constructor(name: string, args: VnetFlowLogArgs, opts: pulumi.ComponentResourceOptions & { provider: pulumi.ProviderResource }) {
     super("k8tre:network:VnetFlowLog", name, {}, opts);
     const provider = opts.provider;
+    // Everything below waits for the Insights registration check, so a subscription without it
+    // gets no (protected) storage account it would then have to clean up.
+    const afterInsights = (v: pulumi.Input<string>) => pulumi.all([args.insightsChecked, v]).apply(([, x]) => x);
+    const resourceGroupName = afterInsights(args.resourceGroupName);
+    // The region's watcher, read in the VNet's subscription; once more after the VNet exists if
+    // it is missing at first (Azure creates it with the region's first VNet).
+    const watcherChecked = checkNetworkWatcher(
+      { subscriptionId: args.subscriptionId, location: args.location, resourceGroupName: args.networkWatcherResourceGroup, networkWatcherName: networkWatcherName(args.location), vnetName: args.vnetName },
+      args.vnet.id,
+      { provider, parent: this },
+      args.watcherCheck,
+    );
     const account = new storage.StorageAccount(
       `${name}-st`,
-      { accountName: args.storageAccountName, resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags, ...flowLogStorageSettings() },
+      { accountName: args.storageAccountName, resourceGroupName, location: args.location, tags: args.tags, ...flowLogStorageSettings() },
       // Holds the traffic record an investigation needs.
       { parent: this, provider, protect: true },
     );
     const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,
-      { resourceName: args.identityName, resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
+      { resourceName: args.identityName, resourceGroupName, location: args.location, tags: args.tags },
       { parent: this, provider },
     );
     const grant = assignRole(
@@ -86,7 +176,8 @@ export class VnetFlowLog extends pulumi.ComponentResource {
       `${name}-log`,
       {
         flowLogName: args.flowLogName,
-        networkWatcherName: networkWatcherName(args.location),
+        // Known only once both checks passed: the flow log is never sent to a watcher that is not there.
+        networkWatcherName: afterInsights(watcherChecked),
         resourceGroupName: args.networkWatcherResourceGroup,
         location: args.location,
         targetResourceId: args.vnet.id,

@@ -83,3 +83,35 @@ registerResourceFake("azure-native:network:FlowLog", (args, ctx) => {
   const name = String(args.inputs.flowLogName ?? args.name);
   return { id: `${watcher}/flowLogs/${name}`, state: { name, targetResourceGuid: fakeGuid(String(args.inputs.targetResourceId)) } };
 });
+
+/**
+ * Network Watchers the fake subscriptions do not have, by {@link watcherKey}. Empty: every
+ * subscription has its region's watcher where the flow logs look for it (what Azure's automatic
+ * enablement gives, docs/network.md "Before the first deployment"). Tests add to it to see the
+ * flow logs' preflight fail.
+ */
+export const MISSING_WATCHERS = new Set<string>();
+
+export function watcherKey(subscriptionId: string, resourceGroupName: string, networkWatcherName: string): string {
+  return `${subscriptionId}/${resourceGroupName}/${networkWatcherName}`.toLowerCase();
+}
+
+/**
+ * Network Watchers - Get, as azure-native answers it: the watcher, or the Azure SDK's response
+ * error text for ARM's 404 (carried in `details`, where the Pulumi SDK reads a failed invoke's
+ * message from).
+ */
+registerCallFake("azure-native:network:getNetworkWatcher", (args, ctx) => {
+  const sub = subscriptionFor(args, ctx);
+  const rg = String(args.inputs.resourceGroupName);
+  const name = String(args.inputs.networkWatcherName);
+  const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/networkWatchers/${name}`;
+  if (MISSING_WATCHERS.has(watcherKey(sub, rg, name))) {
+    const sep = "-".repeat(80);
+    const body = JSON.stringify({ error: { code: "ResourceNotFound", message: `The Resource 'Microsoft.Network/networkWatchers/${name}' under resource group '${rg}' was not found.` } }, null, 2);
+    const text = [`GET https://management.azure.com${id}`, sep, "RESPONSE 404: 404 Not Found", "ERROR CODE: ResourceNotFound", sep, body, sep].join("\n");
+    throw Object.assign(new Error(text), { details: text });
+  }
+  const location = name.replace(/^NetworkWatcher_/i, "");
+  return { azureApiVersion: "2024-05-01", etag: `W/"${fakeGuid(id)}"`, id, location, name, provisioningState: "Succeeded", type: "Microsoft.Network/networkWatchers", tags: {} };
+});

@@ -11,6 +11,7 @@
  * test/synth/azureRules.test.ts. A rule whose program fix has not landed yet is a `warning` with
  * `pending` saying what is missing; it is reported, never skipped.
  */
+import { GET_NETWORK_WATCHER, WATCHER_RG_KEY, watcherConfigureCommand } from "../../../components/azure/network/prerequisites";
 import { PROVIDERS_GET } from "../../../components/azure/providerRegistration";
 import { AKS_KUBERNETES_VERSIONS, supportedMinors, versionSupport } from "../../../components/kubernetes/versions";
 import {
@@ -62,6 +63,9 @@ const DOCS = {
   nsgFlowLogs: "https://learn.microsoft.com/azure/network-watcher/nsg-flow-logs-overview",
   vnetFlowLogs: "https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview",
   flowLogIdentity: "https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-managed-identity",
+  flowLogInsights: "https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-portal#register-insights-provider",
+  networkWatcherCreate: "https://learn.microsoft.com/azure/network-watcher/network-watcher-create",
+  flowLogTemplate: "https://learn.microsoft.com/azure/templates/microsoft.network/networkwatchers/flowlogs",
 } as const;
 
 /** The spoke a VNet belongs to (network stack tag `k8tre-spoke`), for config keys. */
@@ -508,6 +512,57 @@ export const azureRules: readonly AzureRule[] = [
       if (!found.length) return [{ property: "storageId", message: `the identity ${identity.name} has no role assignment granting ${BLOB_WRITE.label} on storage account ${lastSegment(storageId)}; the flow log cannot write its records` }];
       if (!found.some((ra) => waitsFor(plan, r, ra))) return [{ property: "storageId", message: `the grant ${found.map((g) => g.name).join(", ")} exists but the flow log does not depend on it: on a fresh deploy the flow log can be created before its identity may write` }];
       return [];
+    },
+  },
+
+  {
+    id: "flow-log-insights-provider-registration",
+    title: "A VNet flow log needs the Microsoft.Insights resource provider registered in its subscription; the program must check it before the flow log.",
+    level: "error",
+    types: [T.flowLog],
+    sources: [DOCS.flowLogInsights],
+    check: (r, plan) => {
+      const sub = r.subscriptionId;
+      if (!sub) return [];
+      // The flow logs' preflight (components/azure/network/prerequisites.ts) reads ARM's
+      // Providers - Get for each subscription that holds a flow log; the engine records the read.
+      const checked = plan.invokes.some((i) => i.stack === r.stack && i.token === PROVIDERS_GET && i.subscriptionId === sub && String(i.inputs.resourceProviderNamespace ?? "").toLowerCase() === "microsoft.insights");
+      if (checked) return [];
+      return [
+        {
+          property: "enabled",
+          message: `flow logs in subscription ${sub} need the Microsoft.Insights resource provider registered there, and the plan does not read its registration before the flow log (a Providers - Get preflight through that subscription's provider; by hand: az provider register --subscription ${sub} --namespace Microsoft.Insights)`,
+        },
+      ];
+    },
+  },
+  {
+    id: "flow-log-network-watcher",
+    title: "A flow log is a child of its region's Network Watcher (networkWatchers/flowLogs), which must exist in the flow log's subscription: the program must read it (or declare it) before the flow log.",
+    level: "error",
+    types: [T.flowLog],
+    sources: [DOCS.flowLogTemplate, DOCS.networkWatcherCreate],
+    check: (r, plan) => {
+      const rg = r.inputs.resourceGroupName;
+      const name = r.inputs.networkWatcherName;
+      const sub = r.subscriptionId;
+      if (!sub || typeof rg !== "string" || typeof name !== "string" || isUnknown(rg) || isUnknown(name)) return [];
+      const same = (a: unknown, b: string) => String(a).toLowerCase() === b.toLowerCase();
+      const read = plan.invokes.some((i) => i.stack === r.stack && i.token === GET_NETWORK_WATCHER && i.subscriptionId === sub && same(i.inputs.resourceGroupName, rg) && same(i.inputs.networkWatcherName, name));
+      if (read) return [];
+      const declared = plan.byArmId(`/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/networkWatchers/${name}`);
+      if (declared?.type === T.networkWatcher) {
+        if (waitsFor(plan, r, declared)) return [];
+        return [{ property: "networkWatcherName", message: `the watcher ${rg}/${name} is declared (${declared.name}) but the flow log does not depend on it: on a fresh deploy the flow log can be created first and be refused` }];
+      }
+      const location = String(r.inputs.location ?? name.replace(/^NetworkWatcher_/i, ""));
+      return [
+        {
+          property: "networkWatcherName",
+          message: `the plan neither reads the Network Watcher ${rg}/${name} in subscription ${sub} before the flow log (a getNetworkWatcher preflight through that subscription's provider) nor declares it; a flow log on a missing watcher is refused (by hand: ${watcherConfigureCommand({ subscriptionId: sub, location, resourceGroupName: rg })}, or set ${WATCHER_RG_KEY} to where the region's watcher is)`,
+          configKey: WATCHER_RG_KEY,
+        },
+      ];
     },
   },
 

@@ -23,6 +23,7 @@ export const T = {
   fileShare: "azure-native:storage:FileShare",
   vault: "azure-native:keyvault:Vault",
   flowLog: "azure-native:network:FlowLog",
+  networkWatcher: "azure-native:network:NetworkWatcher",
   storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
   stackReference: "pulumi:pulumi:StackReference",
 } as const;

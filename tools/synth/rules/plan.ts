@@ -90,6 +90,7 @@ const NAMERS: Record<string, Namer> = {
   "azure-native:network:Route": child("Microsoft.Network/routeTables", "routeTableName", "routes", "routeName"),
   "azure-native:network:PrivateEndpoint": provider("Microsoft.Network/privateEndpoints", "privateEndpointName"),
   "azure-native:network:ApplicationGateway": provider("Microsoft.Network/applicationGateways", "applicationGatewayName"),
+  "azure-native:network:NetworkWatcher": provider("Microsoft.Network/networkWatchers", "networkWatcherName"),
   "azure-native:network:FlowLog": child("Microsoft.Network/networkWatchers", "networkWatcherName", "flowLogs", "flowLogName"),
   "azure-native:network:PublicIPAddress": provider("Microsoft.Network/publicIPAddresses", "publicIpAddressName"),
   "azure-native:network:AzureFirewall": provider("Microsoft.Network/azureFirewalls", "azureFirewallName"),
