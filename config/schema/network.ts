@@ -62,7 +62,7 @@ export const networkCreate = z.strictObject({
     .strictObject({
       retentionDays: int("the VNet flow log retention in days", 1, 365).default(90),
       networkWatcherResourceGroup: z.string({ error: "the resource group of the regional Network Watcher" }).min(1).default("NetworkWatcherRG")
-        .describe("Resource group of NetworkWatcher_<region> in every subscription holding a VNet (Azure's automatic one is NetworkWatcherRG)."),
+        .describe("Resource group of NetworkWatcher_<region> in every subscription holding a VNet (Azure's automatic one is NetworkWatcherRG); the network stack checks the watcher is there before it creates the flow logs (docs/network.md, \"Before the first deployment\")."),
     })
     .default({ retentionDays: 90, networkWatcherResourceGroup: "NetworkWatcherRG" })
     .describe("VNet flow logs on the hub and every spoke, each to a storage account in the VNet's region (docs/network.md, \"Logs\")."),

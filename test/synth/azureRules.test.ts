@@ -6,6 +6,8 @@
 import { azureRules } from "../../tools/synth/rules/azure";
 import { checkAzureRules, formatFinding } from "../../tools/synth/rules";
 import type { StackPlan } from "../../tools/synth/rules/plan";
+import { GET_NETWORK_WATCHER } from "../../components/azure/network/prerequisites";
+import { PROVIDERS_GET } from "../../components/azure/providerRegistration";
 import { synthShipped } from "../helpers/synth";
 import { devPlan, edit, IDS, networkPlan, plus, res, without, ZONE_SUBSCRIPTION_CHECK } from "./fixtures/plan";
 
@@ -358,6 +360,40 @@ describe("Azure create-time rules: VNet flow logs (on the shipped network plan)"
     const nsg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-appgw";
     const bad = edit(shipped, "flowlog-hub-log", (r) => (r.inputs.targetResourceId = nsg));
     expect(only(bad, [], "flow-log-no-new-nsg-flow-logs")[0].message).toContain("Azure no longer creates NSG flow logs");
+  });
+
+  it("refuses a flow log whose subscription's Microsoft.Insights registration the plan does not read", () => {
+    const DEV = "00000000-0000-0000-0000-000000000003";
+    const isDevInsights = (i: { token: string; inputs: Record<string, unknown> }) => i.token === PROVIDERS_GET && i.inputs.subscriptionId === DEV;
+    expect((shipped.invokes ?? []).filter(isDevInsights)).toHaveLength(1);
+    const unchecked: StackPlan = { ...shipped, invokes: (shipped.invokes ?? []).filter((i) => !isDevInsights(i)) };
+    const [f] = only(unchecked, [], "flow-log-insights-provider-registration");
+    expect(f).toMatchObject({ level: "error", name: "flowlog-dev-log", property: "enabled" });
+    expect(f.message).toContain(`flow logs in subscription ${DEV} need the Microsoft.Insights resource provider registered there`);
+    expect(f.message).toContain(`az provider register --subscription ${DEV} --namespace Microsoft.Insights`);
+    // A read of another namespace in that subscription does not count.
+    const otherNs: StackPlan = { ...shipped, invokes: (shipped.invokes ?? []).map((i) => (isDevInsights(i) ? { ...i, inputs: { ...i.inputs, resourceProviderNamespace: "Microsoft.Network" } } : i)) };
+    expect(only(otherNs, [], "flow-log-insights-provider-registration")).toHaveLength(1);
+  });
+
+  it("refuses a flow log whose Network Watcher the plan neither reads nor declares; a declared watcher must be depended on", () => {
+    const isStgWatcherRead = (i: { token: string; provider?: string }) => i.token === GET_NETWORK_WATCHER && /azure-00000000-0000-0000-0000-000000000004::/.test(i.provider ?? "");
+    expect((shipped.invokes ?? []).filter(isStgWatcherRead)).toHaveLength(1);
+    const unread: StackPlan = { ...shipped, invokes: (shipped.invokes ?? []).filter((i) => !isStgWatcherRead(i)) };
+    const [f] = only(unread, [], "flow-log-network-watcher");
+    expect(f).toMatchObject({ level: "error", name: "flowlog-stg-log", property: "networkWatcherName", configKey: "k8tre:network.flowLogs.networkWatcherResourceGroup in Pulumi.network.yaml" });
+    expect(f.message).toContain("the plan neither reads the Network Watcher NetworkWatcherRG/NetworkWatcher_uksouth in subscription 00000000-0000-0000-0000-000000000004");
+    expect(f.message).toContain("az network watcher configure --subscription 00000000-0000-0000-0000-000000000004 --locations uksouth --enabled true -g NetworkWatcherRG");
+    // A read of another resource group does not count.
+    const elsewhere: StackPlan = { ...shipped, invokes: (shipped.invokes ?? []).map((i) => (isStgWatcherRead(i) ? { ...i, inputs: { ...i.inputs, resourceGroupName: "rg-other" } } : i)) };
+    expect(only(elsewhere, [], "flow-log-network-watcher")).toHaveLength(1);
+    // Declaring the watcher in the plan is the other way to meet it, if the flow log waits for it.
+    const log = shipped.resources.find((r) => r.name === "flowlog-stg-log")!;
+    const watcher = { ...res("network", "azure-native:network:NetworkWatcher", "stg-watcher", { resourceGroupName: "NetworkWatcherRG", networkWatcherName: "NetworkWatcher_uksouth", location: "uksouth" }, { sub: "00000000-0000-0000-0000-000000000004" }), provider: log.provider };
+    const declared: StackPlan = { ...unread, resources: [...unread.resources.filter((r) => r !== log), watcher, { ...log, dependsOn: [...log.dependsOn, watcher.urn] }] };
+    expect(check(declared).findings.filter((x) => x.rule === "flow-log-network-watcher")).toEqual([]);
+    const notAwaited: StackPlan = { ...unread, resources: [...unread.resources, watcher] };
+    expect(only(notAwaited, [], "flow-log-network-watcher")[0].message).toContain("the flow log does not depend on it");
   });
 
   it("refuses a flow log created before (or without) its identity's blob grant", () => {

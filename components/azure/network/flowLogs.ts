@@ -60,35 +60,41 @@ export const azureNativeWatcherReader: WatcherReader = async (w, opts) => {
   }
 };
 
+let defaultWatcherCheck: WatcherCheckOptions = {};
+
+/**
+ * Replaces, for the current process, how flow logs read their watcher when their args say nothing
+ * (the offline synth sets no pause between re-reads) and returns the previous setting.
+ */
+export function setDefaultWatcherCheck(o: WatcherCheckOptions): WatcherCheckOptions {
+  const previous = defaultWatcherCheck;
+  defaultWatcherCheck = o;
+  return previous;
+}
+
 /**
  * The watcher preflight of one flow log: resolves to the watcher's name once it is known to
- * exist, or fails with {@link watcherMissingMessage} / {@link watcherReadFailedMessage}. Read
- * once up front; if missing, read again after `vnetId` is known (the VNet exists), since Azure
- * creates the watcher with the region's first VNet. In a preview of a brand-new VNet that second
- * read cannot run, so the result stays unknown rather than failing on what `up` may fix itself.
+ * exist, or fails with {@link watcherMissingMessage} / {@link watcherReadFailedMessage}. The
+ * watcher is read at once and the answer is judged once the VNet exists (`vnetId` known; the flow
+ * log waits for the VNet anyway): a watcher missing then is read again a few times, since Azure
+ * creates it with the region's first VNet. In a preview of a brand-new VNet the answer cannot be
+ * judged yet, so the result stays unknown rather than failing on what `up` may fix itself.
  */
-export function checkNetworkWatcher(w: WatcherPrerequisite, vnetId: pulumi.Input<string>, opts: pulumi.InvokeOptions, o: WatcherCheckOptions = {}): pulumi.Output<string> {
+export function checkNetworkWatcher(w: WatcherPrerequisite, vnetId: pulumi.Input<string>, opts: pulumi.InvokeOptions, given?: WatcherCheckOptions): pulumi.Output<string> {
+  const o = given ?? defaultWatcherCheck;
   const read = o.read ?? azureNativeWatcherReader;
   const attempts = Math.max(1, o.attemptsAfterVnet ?? 4);
   const delayMs = o.delayMs ?? 10_000;
-  const settle = (r: WatcherReadResult): string | undefined => {
-    if (r.kind === "found") return w.networkWatcherName;
-    if (r.kind === "failed") throw new PreflightError(watcherReadFailedMessage(w, r));
-    return undefined;
-  };
-  return pulumi.output(read(w, opts)).apply((first) => {
-    const found = settle(first);
-    if (found) return pulumi.output(found);
-    return pulumi.output(vnetId).apply(async () => {
-      let last: WatcherReadResult = first;
-      for (let i = 0; i < attempts; i++) {
-        if (i > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-        last = await read(w, opts);
-        const ok = settle(last);
-        if (ok) return ok;
-      }
-      throw new PreflightError(watcherMissingMessage(w, last.kind === "missing" ? last.code : undefined));
-    });
+  const first = read(w, opts);
+  return pulumi.all([first, vnetId]).apply(async ([answer]) => {
+    let last: WatcherReadResult = answer;
+    for (let i = 0; ; i++) {
+      if (last.kind === "found") return w.networkWatcherName;
+      if (last.kind === "failed") throw new PreflightError(watcherReadFailedMessage(w, last));
+      if (i === attempts) throw new PreflightError(watcherMissingMessage(w, last.code));
+      if (i > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      last = await read(w, opts);
+    }
   });
 }
 

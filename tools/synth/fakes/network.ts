@@ -4,6 +4,7 @@
  * checks a gateway certificate exists. (Identities and role assignments: fakes/cluster.ts.)
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { setDefaultWatcherCheck } from "../../../components/azure/network/flowLogs";
 import { type FakeContext, fakeGuid, registerCallFake, registerResourceFake, subscriptionOf } from "../fakes";
 
 /** The subscription of the explicit provider a resource was registered with (`azure-<subscription>`). */
@@ -115,3 +116,6 @@ registerCallFake("azure-native:network:getNetworkWatcher", (args, ctx) => {
   const location = name.replace(/^NetworkWatcher_/i, "");
   return { azureApiVersion: "2024-05-01", etag: `W/"${fakeGuid(id)}"`, id, location, name, provisioningState: "Succeeded", type: "Microsoft.Network/networkWatchers", tags: {} };
 });
+
+// A watcher the fake subscription lacks stays missing: re-read it without pausing.
+setDefaultWatcherCheck({ delayMs: 0 });
