@@ -21,8 +21,9 @@
  * log and packet capture on it, on `destroy`.
  *
  * Because Azure creates the watcher with a region's first VNet, a watcher that is missing before
- * the VNet exists is not yet an error: the check reads it again once the VNet exists (on a first
- * `up`; a preview of a brand-new stack cannot know and leaves the flow log's watcher unknown).
+ * the VNet exists is not yet an error: the check judges the answer once the VNet exists and reads
+ * a missing watcher again a few times then (on a first `up`; a preview of a brand-new stack cannot
+ * judge and leaves the flow log's watcher unknown).
  *
  * Free of the Pulumi SDK (the synth's rules share its constants and messages); the reads that
  * need the SDK are in ./flowLogs.ts.
