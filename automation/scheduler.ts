@@ -41,6 +41,8 @@ export async function schedule<R>(opts: ScheduleOptions<R>): Promise<Map<string,
   const waits = new Map(opts.nodes.map((n) => [n, opts.waitsFor(n).filter((d) => members.has(d) && d !== n)]));
   const results = new Map<string, R>();
   const ok = new Set<string>();
+  /** Nodes settled without success (failed or skipped): only they can block a pending node. */
+  let unsuccessful = 0;
   const running = new Set<string>();
   const pending = [...opts.nodes];
   const total = opts.nodes.length;
@@ -51,8 +53,9 @@ export async function schedule<R>(opts: ScheduleOptions<R>): Promise<Map<string,
   return new Promise((resolve) => {
     const pump = () => {
       // Skip every pending node blocked by a node that settled without success; repeat until stable
-      // so that skips cascade to the whole downstream subgraph.
-      let changed = true;
+      // so that skips cascade to the whole downstream subgraph. (None yet: nothing to scan; the
+      // deploy-time estimate runs thousands of resources through here, all successful.)
+      let changed = unsuccessful > 0;
       while (changed) {
         changed = false;
         for (const node of [...pending]) {
@@ -61,6 +64,7 @@ export async function schedule<R>(opts: ScheduleOptions<R>): Promise<Map<string,
             pending.splice(pending.indexOf(node), 1);
             const result = opts.skipped(node, blockedBy);
             results.set(node, result);
+            unsuccessful++;
             progress("skip", node, result);
             changed = true;
           }
@@ -79,6 +83,7 @@ export async function schedule<R>(opts: ScheduleOptions<R>): Promise<Map<string,
             running.delete(node);
             results.set(node, result);
             if (opts.succeeded(result)) ok.add(node);
+            else unsuccessful++;
             progress("finish", node, result);
             pump();
           });

@@ -7,7 +7,9 @@
  * - SDK-load floor: a process that only `require`s the Pulumi SDK files the synth loads
  *   (@pulumi/pulumi, the azure-native submodules, kubernetes, azuread — whatever the run used,
  *   in its order; recorded by tools/bench-probe.js during a first synth run), and with them
- *   whatever they load themselves. It runs with the synth's Node options, if any.
+ *   whatever they load themselves. It loads them as the synth does: with the synth's Node
+ *   options, if any, and tools/synth/preload.js first, so the SDK parts the synth defers (the
+ *   Automation API, the closure serializer) are deferred in the floor too.
  * - Synth: `npm run synth`'s own command line (from package.json, without npm's start-up), for
  *   the five main stacks.
  * The two alternate, `--runs` times each (default 7), so machine load hits both alike. Three
@@ -101,7 +103,7 @@ function main(): number {
   const floor: Sample[] = [];
   const synth: Sample[] = [];
   for (let i = 0; i < runs; i++) {
-    floor.push(measure("floor", [...synth_.nodeOptions, "./tools/bench-probe.js", floorList], path.join(tmp, "floor-probe.json")));
+    floor.push(measure("floor", [...synth_.nodeOptions, "-r", "./tools/synth/preload.js", "./tools/bench-probe.js", floorList], path.join(tmp, "floor-probe.json")));
     synth.push(measure("synth", synthArgs, list));
   }
   const [fw, sw] = [median(floor.map((s) => s.wall)), median(synth.map((s) => s.wall))];

@@ -16,7 +16,8 @@
  * engine needs (protobuf Structs, alias URNs, Outputs for properties nobody reads), keeping every
  * promise the plan's order depends on.
  */
-// First: the store must be in place before the SDK loads.
+// First: the store and the deferred SDK parts must be in place before the SDK loads.
+import "./preload.js";
 import { storage } from "./store";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
