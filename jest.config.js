@@ -6,7 +6,8 @@
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
-  setupFiles: ["<rootDir>/test/setup.ts"],
+  // After the environment: jest installs source-map-support in it after `setupFiles` (test/setup.ts).
+  setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   testMatch: ["**/*.test.ts"],
   // The SDK's eager requires of the TypeScript compiler and npm's Arborist, loaded on first use
   // instead of in every test file (tools/jest-lazy/lazy.js).

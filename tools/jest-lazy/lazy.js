@@ -6,21 +6,22 @@
  * that does use them gets the real module, through jest's own module registry.
  */
 "use strict";
-const { createRequire } = require("node:module");
 
+/** A stand-in answers this key with the module's id without loading it (test/harness/jest.test.ts). */
+const LAZY = Symbol.for("k8tre.lazyModule");
 /**
- * `id` as a lazily loaded module. Resolved with Node's resolver (jest's would answer with the
- * mapping, i.e. this stand-in); reports itself as an ES module so `__importStar` hands it on
- * as it is instead of copying (= loading) every export.
+ * `id` as a lazily loaded module. Resolved with explicit lookup paths: jest then searches them
+ * instead of answering with the mapping (i.e. this stand-in). Reports itself as an ES module so
+ * `__importStar` hands it on as it is instead of copying (= loading) every export.
  */
 module.exports = function lazy(id) {
-  const file = createRequire(__filename).resolve(id);
+  const file = require.resolve(id, { paths: [__dirname] });
   let real;
   const load = () => (real ??= require(file));
   return new Proxy(
     {},
     {
-      get: (_, key) => (key === "__esModule" ? true : load()[key]),
+      get: (_, key) => (key === "__esModule" ? true : key === LAZY ? id : load()[key]),
       has: (_, key) => key in load(),
       ownKeys: () => Reflect.ownKeys(load()),
       getOwnPropertyDescriptor: (_, key) => {
