@@ -2,25 +2,15 @@
  * Bad gateway input is rejected before any resource, naming the stack file, the key, the value and
  * the expectation: per stack (the loader) and across the gateway and its network stack (config/project.ts).
  */
-import { ConfigError } from "../../config/errors";
 import { loadStackConfig } from "../../config/load";
-import { loadProject, readProject } from "../../config/project";
+import { loadProject } from "../../config/project";
+import { configErrorOf, shippedFiles, shippedRaw } from "../helpers/config";
 import { PROJECT_DIR } from "../helpers/synth";
 
-const files = readProject(PROJECT_DIR);
-const raw = (stack: string) => structuredClone(files.stacks.find((s) => s.stack === stack)!.raw) as Record<string, any>;
+const files = shippedFiles;
+const raw = shippedRaw;
 
-function errorOf(stack: string, edit: (r: Record<string, any>) => void): string {
-  const r = raw(stack);
-  edit(r);
-  try {
-    loadStackConfig(r, { stack, file: `Pulumi.${stack}.yaml` });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = (stack: string, edit: (r: Record<string, any>) => void) => configErrorOf(stack, edit, { file: `Pulumi.${stack}.yaml` });
 
 /** The project's problems after editing some stack files (and adding others), by stack. */
 function projectErrors(edits: Record<string, (r: Record<string, any>) => void>, added: Record<string, Record<string, any>> = {}): Map<string, string> {

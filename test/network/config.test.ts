@@ -1,23 +1,12 @@
 /** Bad network input is rejected before any resource, naming the key, the value and the expectation. */
-import { ConfigError } from "../../config/errors";
 import { loadStackConfig } from "../../config/load";
-import { crossStackIssues, loadProject, readProject } from "../../config/project";
-import { PROJECT_DIR } from "../helpers/synth";
+import { crossStackIssues, loadProject } from "../../config/project";
+import { configErrorOf, shippedFiles, shippedRaw } from "../helpers/config";
 
-const files = readProject(PROJECT_DIR);
-const raw = (stack: string) => structuredClone(files.stacks.find((s) => s.stack === stack)!.raw) as Record<string, any>;
+const files = shippedFiles;
+const raw = shippedRaw;
 
-function errorOf(stack: string, edit: (r: Record<string, any>) => void): string {
-  const r = raw(stack);
-  edit(r);
-  try {
-    loadStackConfig(r, { stack });
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = configErrorOf;
 
 it("ships two valid network stacks: create and existing mode", () => {
   expect(loadStackConfig(raw("network"), { stack: "network" }).config.network?.mode).toBe("create");
