@@ -38,6 +38,11 @@ export const BUILDERS: { readonly [P in Platform]: { readonly [K in Kind]?: () =
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/**
+ * Builds the resources of an already-validated stack and returns its outputs. A stack that left
+ * something out because a referenced stack has no outputs yet also exports `deferred` (what, and
+ * why): the deployment runner runs a late pass of such a stack (automation/plan.ts).
+ */
 export async function buildStack(loaded: LoadedStack): Promise<StackOutputs> {
   const { kind, platform } = loaded.config;
   const load = BUILDERS[platform][kind];
