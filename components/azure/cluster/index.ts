@@ -10,7 +10,6 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
-import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,6 +18,7 @@ import type { ClusterConfig } from "../../../config/schema/cluster";
 import { type KubeloginMode, toKubeloginKubeconfig } from "./kubeconfig";
 import type { ProviderReader } from "../providerRegistration";
 import { checkFeatures, checkProviders, requiredFeatures, requiredProviders } from "./prerequisites";
+import { logWorkspace } from "../monitoring/workspace";
 import { assignRole, subscriptionOfId } from "../roleAssignment";
 import { stableUuid } from "../../../config/naming";
 import {
@@ -221,29 +221,12 @@ export class Cluster extends pulumi.ComponentResource {
 
     const workspaceId = c.logAnalyticsWorkspaceId
       ? pulumi.output(c.logAnalyticsWorkspaceId)
-      : new operationalinsights.Workspace(
+      : // The audit trail (kube-audit, Key Vault AuditEvent) is evidence: the workspace is protected,
+        // so deleting it is an explicit operator act, not a side effect of destroying an environment.
+        logWorkspace(
           `${name}-logs`,
-          {
-            workspaceName: n.workspace,
-            resourceGroupName: rg.name,
-            location: args.location,
-            sku: { name: "PerGB2018" },
-            retentionInDays: c.logRetentionDays,
-            features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: true },
-            // Queries only through a private link (built-in policy "Log Analytics workspaces
-            // should block log ingestion and querying from public networks",
-            // https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security).
-            // Ingestion stays public: the Defender sensor on the nodes sends to the workspace's
-            // ingestion endpoint, which without an Azure Monitor Private Link Scope (not part of
-            // this design) is only reachable publicly; control-plane resource logs arrive through
-            // diagnostic settings either way. See docs/environment.md.
-            publicNetworkAccessForQuery: c.logPublicQuery ? "Enabled" : "Disabled",
-            publicNetworkAccessForIngestion: "Enabled",
-            tags: args.tags,
-          },
-          // The audit trail (kube-audit, Key Vault AuditEvent) is evidence: deleting it is an
-          // explicit operator act on every stack, not a side effect of destroying an environment.
-          { ...child, protect: true },
+          { workspaceName: n.workspace, resourceGroupName: rg.name, location: args.location, retentionInDays: c.logRetentionDays, publicQuery: c.logPublicQuery, tags: args.tags },
+          child,
         ).id;
 
     const spec: ClusterSpecInput = {

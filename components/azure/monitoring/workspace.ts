@@ -1,7 +1,7 @@
 /**
  * A Log Analytics workspace for resource logs, private for queries. Used by the gateway stack for
- * the gateway's and the certificate vault's logs (the clusters create their own in
- * components/azure/cluster, with the same settings).
+ * the gateway's and the certificate vault's logs, and by each cluster for its audit logs
+ * (components/azure/cluster).
  */
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import type * as pulumi from "@pulumi/pulumi";
@@ -9,8 +9,10 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface LogWorkspaceArgs {
   readonly workspaceName: string;
   readonly resourceGroupName: pulumi.Input<string>;
-  readonly location: string;
+  readonly location: pulumi.Input<string>;
   readonly retentionInDays: number;
+  /** Allow queries from public networks (a cluster's `k8tre:cluster.logPublicQuery`; default: private). */
+  readonly publicQuery?: boolean;
   readonly tags?: Record<string, string>;
 }
 
@@ -27,9 +29,11 @@ export function logWorkspaceSettings(args: LogWorkspaceArgs): operationalinsight
     // Queries only through a private link (built-in policy "Log Analytics workspaces should block
     // log ingestion and querying from public networks",
     // https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security). Ingestion stays
-    // enabled, as on the clusters' workspaces: closing it belongs with an Azure Monitor Private
-    // Link Scope, not part of this design (docs/network.md, "Logs").
-    publicNetworkAccessForQuery: "Disabled",
+    // enabled: the Defender sensor on a cluster's nodes sends to the ingestion endpoint, which
+    // without an Azure Monitor Private Link Scope (not part of this design) is only reachable
+    // publicly; resource logs arrive through diagnostic settings either way (docs/network.md,
+    // "Logs"; docs/environment.md).
+    publicNetworkAccessForQuery: args.publicQuery ? "Enabled" : "Disabled",
     publicNetworkAccessForIngestion: "Enabled",
     tags: args.tags,
   };
