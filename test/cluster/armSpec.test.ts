@@ -6,8 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AUTOSCALER_ARM_NAMES, KUBE_PROXY_PREVIEW_API_VERSION, managedClusterBody, previewClusterProperties, type ClusterSpecInput } from "../../components/azure/cluster/spec";
-import { cluster as clusterSchema } from "../../config/schema/cluster";
 import { synthShipped } from "../helpers/synth";
+import { testClusterConfig } from "../helpers/cluster";
 
 interface SpecFacts {
   apiVersion: string;
@@ -48,16 +48,7 @@ function unknownKeys(value: unknown, def: string, at = "properties"): string[] {
 }
 
 const input = (over: Record<string, unknown> = {}): ClusterSpecInput => ({
-  config: clusterSchema.parse({
-    kubernetesVersion: "1.35",
-    podCidr: "100.65.0.0/16",
-    serviceCidr: "172.16.16.0/20",
-    dnsServiceIp: "172.16.16.10",
-    outboundType: "userDefinedRouting",
-    adminGroupObjectIds: ["00000000-0000-0000-0000-00000000a001"],
-    systemPool: { vmSize: "Standard_D4ds_v5" },
-    ...over,
-  }),
+  config: testClusterConfig(over),
   tenantId: "t",
   dnsPrefix: "p",
   nodeResourceGroup: "rg-nodes",

@@ -4,10 +4,11 @@
  */
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { parse } from "yaml";
-import { cluster as clusterSchema, type ClusterConfig } from "../../config/schema/cluster";
+import type { ClusterConfig } from "../../config/schema/cluster";
 import { assertRegistered, Cluster, KUBE_PROXY_PREVIEW_API_VERSION, missingFeaturesMessage, readFeatureStates, requiredFeatures } from "../../components/azure/cluster";
 import { UNREGISTERED_FEATURES } from "../../tools/synth/fakes/cluster";
 import { synthStack, type SynthResult } from "../../tools/synth/engine";
+import { testClusterConfig } from "../helpers/cluster";
 
 const SUB = "00000000-0000-0000-0000-000000000003";
 const CONN = "00000000-0000-0000-0000-000000000001";
@@ -17,17 +18,7 @@ const SUBNET = `${VNET}/subnets/nodes`;
 const INGRESS = `${VNET}/subnets/ingress`;
 
 const baseConfig = (over: Record<string, unknown> = {}): ClusterConfig =>
-  clusterSchema.parse({
-    kubernetesVersion: "1.35",
-    podCidr: "100.65.0.0/16",
-    serviceCidr: "172.16.16.0/20",
-    dnsServiceIp: "172.16.16.10",
-    outboundType: "userDefinedRouting",
-    adminGroupObjectIds: ["00000000-0000-0000-0000-00000000a001"],
-    systemPool: { vmSize: "Standard_D4ds_v5" },
-    userPools: [{ name: "workload", vmSize: "Standard_D8ds_v5", maxCount: 5 }],
-    ...over,
-  });
+  testClusterConfig({ userPools: [{ name: "workload", vmSize: "Standard_D8ds_v5", maxCount: 5 }], ...over });
 
 let last: Cluster | undefined;
 

@@ -6,7 +6,6 @@
  */
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
-import { cluster as clusterSchema } from "../../config/schema/cluster";
 import { armToken, assertProviders, Cluster, type ProviderVerdict, readProviderVerdicts, requiredProviders } from "../../components/azure/cluster";
 import {
   armProviderReader,
@@ -20,22 +19,14 @@ import {
 } from "../../components/azure/providerRegistration";
 import { OFFLINE_ARM_TOKEN, PROVIDER_STATES, providerKey, UNREADABLE_SUBSCRIPTIONS } from "../../tools/synth/fakes/cluster";
 import { plannedSoFar, synthStack, type SynthResult } from "../../tools/synth/engine";
+import { testClusterConfig } from "../helpers/cluster";
 
 const SUB = "00000000-0000-0000-0000-000000000003";
 const CONN = "00000000-0000-0000-0000-000000000001";
 const zoneIn = (sub: string) => `/subscriptions/${sub}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.uksouth.azmk8s.io`;
 const VNET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet`;
 
-const config = clusterSchema.parse({
-  kubernetesVersion: "1.35",
-  podCidr: "100.65.0.0/16",
-  serviceCidr: "172.16.16.0/20",
-  dnsServiceIp: "172.16.16.10",
-  outboundType: "userDefinedRouting",
-  adminGroupObjectIds: ["00000000-0000-0000-0000-00000000a001"],
-  systemPool: { vmSize: "Standard_D4ds_v5" },
-  userPools: [],
-});
+const config = testClusterConfig({ userPools: [] });
 
 const ZONE_PREREQ: ProviderPrerequisite = requiredProviders(SUB, zoneIn(CONN))[0];
 
